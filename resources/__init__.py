@@ -1,0 +1,1 @@
+"""Content of the MCP resources: the pattern library, protocol, metrics and taxonomy."""

@@ -1,0 +1,47 @@
+"""Persistence for Fractal-RMO: one `Store` protocol, a SQLite and a PostgreSQL backend."""
+
+from .base import (
+    ActionItemRecord,
+    AddedError,
+    Conflict,
+    InsightRecord,
+    MigrationError,
+    NewActionItem,
+    NewError,
+    NewExecution,
+    NewInsight,
+    NotFound,
+    PatternMerge,
+    PatternPage,
+    PatternRecord,
+    SignatureGroup,
+    Store,
+    StoredError,
+    StoreError,
+    StoreUnavailable,
+    TaskRecord,
+)
+from .open import open_store
+
+__all__ = [
+    "ActionItemRecord",
+    "AddedError",
+    "Conflict",
+    "InsightRecord",
+    "MigrationError",
+    "NewActionItem",
+    "NewError",
+    "NewExecution",
+    "NewInsight",
+    "NotFound",
+    "PatternMerge",
+    "PatternPage",
+    "PatternRecord",
+    "SignatureGroup",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "StoredError",
+    "TaskRecord",
+    "open_store",
+]

@@ -1,0 +1,88 @@
+"""Input and output of `log_error`, and the evidence validate_code attaches to the errors it finds."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Source = Literal["runtime", "test", "static", "syntax", "performance", "review", "ci", "other"]
+
+
+class ErrorReport(BaseModel):
+    """An error the client saw: a traceback from running code, a failing test, a linter finding."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(
+        description="The error message as printed, e.g. \"IndexError: list index out of range\" or just the text after the colon.",
+    )
+    error_type: str | None = Field(
+        None,
+        description="Exception class or finding kind, e.g. \"KeyError\", \"AssertionError\". Inferred from the message or traceback when omitted.",
+    )
+    traceback: str | None = Field(
+        None,
+        description="The full Python traceback text, if there is one. Used for the fingerprint (frames by function and source line).",
+    )
+    code: str | None = Field(None, description="The source code that produced the error, if available.")
+    task_id: str | None = Field(None, description="Id of the task from decompose (\"t-3\"), if the error belongs to one.")
+    action_id: str | None = Field(None, description="Id of the action item from decompose (\"a-12\"), if known.")
+    category: str | None = Field(
+        None,
+        description="Action-taxonomy category of the step that failed, e.g. \"python.io.parse\". Taken from the action item when omitted.",
+    )
+    source: Source = Field(
+        "runtime",
+        description="Where the error was seen: runtime, test, static, syntax, performance, review, ci or other.",
+    )
+
+
+class Evidence(BaseModel):
+    """Structured facts validate_code already knows, so fingerprinting need not re-derive them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: str | None = None
+    rule_code: str | None = None
+    line: int | None = None
+    assert_source: str | None = None
+    assert_op: str | None = None
+    expected: str | None = None
+    """repr() of the expected operand, truncated."""
+    actual: str | None = None
+    """repr() of the actual operand, truncated."""
+    expected_type: str | None = None
+    actual_type: str | None = None
+    test_name: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class FingerprintComponent(BaseModel):
+    name: str = Field(description="Component name: error_type, frames, template, rule_code, assert_shape...")
+    value: str | list[str] = Field(description="The normalised value that went into the hash.")
+    contributed: bool = Field(description="False when the component was available but ignored, with the reason in note.")
+    note: str | None = None
+
+
+class InsightOut(BaseModel):
+    insight_id: str
+    rule: str
+    example_wrong: str | None = None
+    example_right: str | None = None
+    source: str
+
+
+class LoggedError(BaseModel):
+    error_id: str = Field(description="Id of the stored error (\"e-41\").")
+    fingerprint: str = Field(description="Versioned fingerprint, e.g. \"v1:3f9c...\"; equal fingerprints mean the same error.")
+    category: str = Field(description="Error category assigned by the server, e.g. \"runtime.index\" or \"logic.assertion\".")
+    pattern_id: str = Field(description="The pattern this error belongs to (\"p-7\"); read patterns://p-7 for details.")
+    pattern_title: str = Field(description="Short human title of that pattern.")
+    pattern_frequency: int = Field(description="How many errors the pattern has, this one included.")
+    new_pattern: bool = Field(description="True when this error is the first of its kind in the workspace.")
+    insight: InsightOut | None = Field(None, description="The learned rule for this pattern, when one exists.")
+    fingerprint_components: list[FingerprintComponent] = Field(
+        description="What went into the fingerprint and what was left out, so it can be explained."
+    )
+    notes: list[str] = Field(default_factory=list, description="Truncations or secrets removed from the report.")
