@@ -44,9 +44,9 @@ class AppState:
 
 def limits_from(settings: Settings) -> Limits:
     return Limits(
-        max_message_chars=settings.max_message_chars,
-        max_traceback_chars=settings.max_traceback_chars,
-        max_code_bytes=settings.max_code_bytes,
+        message_chars=settings.max_message_chars,
+        traceback_chars=settings.max_traceback_chars,
+        code_chars=settings.max_code_bytes,
     )
 
 
