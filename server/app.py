@@ -83,10 +83,11 @@ def build_server(settings: Settings, *, store: Store | None = None) -> MCPServer
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        limits = limits_from(settings)
         opened = store if store is not None else await open_store(settings.db)
-        state = AppState(store=opened, settings=settings, limits=limits_from(settings))
-        mcp._fractal_state = state  # type: ignore[attr-defined]
         try:
+            state = AppState(store=opened, settings=settings, limits=limits)
+            mcp._fractal_state = state  # type: ignore[attr-defined]
             yield state
         finally:
             if store is None:

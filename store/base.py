@@ -246,8 +246,12 @@ class NewInsight:
 # ---------------------------------------------------------------------------------------------
 
 
+# The learning loop's use cases live in their own module, which subclasses the errors above.
+from .learning import LearningStore  # noqa: E402
+
+
 @runtime_checkable
-class Store(Protocol):
+class Store(LearningStore, Protocol):
     """Use cases of persistence. Every write is atomic and durable when the awaited call returns."""
 
     @property

@@ -1,0 +1,5 @@
+"""The SQLite backend (aiosqlite): WAL, one writer at a time, durable on every commit."""
+
+from .store import SqliteStore
+
+__all__ = ["SqliteStore"]

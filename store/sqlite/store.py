@@ -1,0 +1,29 @@
+"""`SqliteStore`: the embedded backend, one SQLite file (or memory) shared by any number of processes.
+
+The store is assembled from mixins, one per area, all built on `SqliteBase` (connection.py).
+Code that adds queries (the learning loop in learning.py) uses three stable helpers:
+
+- ``async with self._write() as conn:`` -- the single writer connection inside
+  ``BEGIN IMMEDIATE ... COMMIT``: it holds SQLite's write lock, so values read and updated in the
+  block are safe from every other writer, in this process or another. Rolled back when the block
+  raises; driver errors come out as `store.base` errors.
+- ``async with self._read() as conn:`` -- a query-only connection inside one read transaction,
+  so every query in the block sees the same snapshot.
+- ``self._now()`` -- the current time as an aware UTC datetime. Timestamps are stored as text by
+  ``connection.to_text`` and read back with ``connection.from_text``.
+
+Neither context may be entered inside the other. Rows are ``sqlite3.Row`` (by index or name);
+``connection.fetch_all``/``fetch_one``/``next_key``/``json_list`` are the shared query helpers.
+"""
+
+from __future__ import annotations
+
+from .error_log import SqliteErrorLog
+from .insights import SqliteInsights
+from .learning import SqliteLearning
+from .patterns import SqlitePatterns
+from .tasks import SqliteTasks
+
+
+class SqliteStore(SqliteErrorLog, SqlitePatterns, SqliteTasks, SqliteInsights, SqliteLearning):
+    """`store.base.Store` on SQLite (aiosqlite); open with `SqliteStore.open(url)` or `open_store`."""
