@@ -23,6 +23,8 @@ from tools.log_error import ErrorReport, LoggedError, log_error
 
 from . import __version__
 from .adapters import flat_arguments, resource_errors
+from .auth import auth_kwargs, workspace_for_request
+from .limits import RateLimiter, ToolCallRateLimit
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,8 @@ def running_state(mcp: MCPServer[AppState]) -> AppState:
 
 
 def workspace_of(ctx: Context) -> str:
-    return state_of(ctx).settings.workspace
+    """The caller's workspace: the bearer token's over HTTP, the configured one over stdio."""
+    return workspace_for_request(state_of(ctx).settings.workspace)
 
 
 async def announce_library_change(ctx: Context) -> None:
@@ -100,7 +103,11 @@ def build_server(settings: Settings, *, store: Store | None = None) -> MCPServer
         version=__version__,
         lifespan=lifespan,
         log_level=settings.log_level,  # type: ignore[arg-type]
+        **auth_kwargs(settings),
     )
+    if settings.transport != "stdio" and settings.rate_limit_per_minute:
+        limiter = RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+        mcp.middleware.append(ToolCallRateLimit(limiter, default_workspace=settings.workspace))
     register_tools(mcp)
     register_resources(mcp)
     return mcp
@@ -162,7 +169,9 @@ def register_resources(mcp: MCPServer[AppState]) -> None:
         # Static resources get no Context; the lifespan state is reached through the server itself.
         state = running_state(mcp)
         with resource_errors():
-            return await pattern_resources.library_page(None, store=state.store, workspace=state.settings.workspace)
+            return await pattern_resources.library_page(
+                None, store=state.store, workspace=workspace_for_request(state.settings.workspace)
+            )
 
     @mcp.resource(
         "patterns://library/after/{cursor}",

@@ -28,13 +28,12 @@ def _add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | N
     for f in setting_fields():
         if names is not None and f.name not in names:
             continue
-        parser.add_argument(
-            flag_name(f.name),
-            dest=f.name,
-            default=None,
-            metavar=f.name.upper(),
-            help=f"{f.metadata['help']} [env {env_name(f.name)}]",
-        )
+        help_text = f"{f.metadata['help']} [env {env_name(f.name)}]"
+        if f.type in ("bool", bool):
+            # A switch: present means true; the environment variable can still say false.
+            parser.add_argument(flag_name(f.name), dest=f.name, action="store_const", const="true", help=help_text)
+        else:
+            parser.add_argument(flag_name(f.name), dest=f.name, default=None, metavar=f.name.upper(), help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,9 +93,10 @@ def _serve(settings: Settings) -> int:
     from store import StoreUnavailable
 
     from .app import build_server
-    from .transports import check_bind, serve
+    from .auth import check_exposure, print_warnings
+    from .transports import serve
 
-    check_bind(settings)
+    print_warnings(check_exposure(settings))
     try:
         anyio.run(serve, build_server(settings), settings)
     except StoreUnavailable as exc:

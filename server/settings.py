@@ -74,6 +74,12 @@ def _db_url(raw: str) -> str:
     return raw
 
 
+def _http_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")) or any(ch.isspace() for ch in raw):
+        raise ValueError("an absolute http:// or https:// URL")
+    return raw
+
+
 def _workspace(raw: str) -> str:
     if not raw or len(raw) > 64 or not all(ch.isalnum() or ch in "-_." for ch in raw):
         raise ValueError("1-64 letters, digits, '-', '_' or '.'")
@@ -122,6 +128,52 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "Address to bind for http and sse.", _host)
     port: int = _setting(8000, "Port for http and sse.", _int_range(1, 65535))
+    tokens: str | None = _setting(
+        None,
+        "Bearer tokens for http and sse: token=workspace pairs separated by commas; append :read for a "
+        "read-only token (default :read+write). Any token configured makes authentication mandatory.",
+        secret=True,
+    )
+    tokens_file: str | None = _setting(
+        None, "A file of bearer tokens, one token=workspace[:read|:read+write] per line (# comments allowed)."
+    )
+    allow_anonymous: bool = _setting(
+        False, "Serve http/sse without tokens; only allowed on a loopback --host. Silences the warning.", _bool
+    )
+    public_url: str | None = _setting(
+        None,
+        "The URL clients use to reach this server (OAuth resource id), e.g. https://rmo.example.com/mcp.",
+        _http_url,
+    )
+    oauth_introspection_url: str | None = _setting(
+        None, "RFC 7662 token introspection endpoint of your OAuth authorization server; enables OAuth.", _http_url
+    )
+    oauth_issuer_url: str | None = _setting(None, "Issuer URL of the OAuth authorization server.", _http_url)
+    oauth_client_id: str | None = _setting(None, "Client id this server uses for token introspection.")
+    oauth_client_secret: str | None = _setting(
+        None, "Client secret this server uses for token introspection.", secret=True
+    )
+    oauth_workspace_claim: str = _setting("workspace", "Token claim that names the caller's workspace.")
+    oauth_default_workspace: str | None = _setting(
+        None, "Workspace for OAuth tokens without that claim (unset: such tokens are refused).", _workspace
+    )
+    oauth_check_audience: bool = _setting(
+        True, "Refuse OAuth tokens whose audience is not this server's public URL.", _bool
+    )
+    oauth_cache_s: float = _setting(
+        30.0,
+        "Seconds an introspection answer is reused (never past the token's expiry).",
+        _float_range(0.0, 3600.0),
+    )
+    rate_limit_per_minute: int = _setting(
+        1200, "Tool calls per minute per workspace over http/sse (0 turns the limit off).", _int_range(0, 1_000_000)
+    )
+    rate_limit_burst: int = _setting(200, "Tool calls a workspace may make at once.", _int_range(1, 1_000_000))
+    http_rate_limit_per_minute: int = _setting(
+        6000,
+        "HTTP requests per minute per workspace, answered 429 beyond (0 turns it off).",
+        _int_range(0, 10_000_000),
+    )
     log_level: str = _setting(
         "WARNING", "Level of log messages written to stderr.", _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
     )
