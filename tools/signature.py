@@ -27,10 +27,15 @@ class Features(TypedDict, total=False):
     """Type name of the actual operand of a failed comparison."""
     value_relation: str
     """How actual differs from expected when both are known: ``off_by_one``, ``none``, ``empty``,
-    ``sign``, ``order``, ``length``, ``case``, ``whitespace``, ``type``, ``other``."""
+    ``sign``, ``order``, ``length``, ``case``, ``whitespace``, ``type``, ``precision`` (floats that differ
+    only in rounding), ``negated`` (True for False), ``other``."""
     ast_context: list[str]
     """Node types enclosing the failing line in the solution, outermost first (``For``, ``Subscript``...)."""
     category: str
     """The error category (``logic.assertion``, ``runtime.index``...)."""
     source: str
     """Where the error was seen (``runtime``, ``test``, ``static``, ``review``...)."""
+    source_line: str
+    """Normalised offending line of a static finding or syntax error (``def add(item, items=[]):``)."""
+    cause_type: str
+    """Exception type the error was raised while handling (``During handling...``) or ``from``."""

@@ -1,0 +1,23 @@
+"""Fixtures for log_error: a real in-memory store and a workspace."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from store import Store, open_store
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[Store]:
+    opened = await open_store("sqlite:///:memory:")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def workspace() -> str:
+    return "ws"
