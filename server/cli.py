@@ -11,7 +11,8 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -56,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     patterns.add_argument("--min-frequency", type=int, default=1, help="Only patterns seen at least this often.")
     patterns.add_argument("--since", help="Only patterns seen since this ISO date or time.")
     patterns.add_argument("--limit", type=int, default=20, help="How many patterns to show (1-100).")
+
+    protocol = commands.add_parser("protocol", help="Print the protocol (all rules, or those for a category or task).")
+    _add_setting_flags(protocol, STORE_FLAGS)
+    protocol.add_argument("--category", help="Only rules for this action category (e.g. python.io.parse).")
+    protocol.add_argument("--task", help="Only rules relevant to this task description.")
+    protocol.add_argument("--max-tokens", type=int, default=8000, help="Token budget of the printed protocol.")
+
+    report = commands.add_parser("report", help="Print the learning metrics; optionally write a PNG learning curve.")
+    _add_setting_flags(report, STORE_FLAGS)
+    report.add_argument("--png", help="Write the learning curve to this PNG file (needs matplotlib).")
+    report.add_argument("--window", type=int, default=10, help="Tasks per point of the error-rate curve.")
     return parser
 
 
@@ -80,6 +92,10 @@ def cli_logic(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> 
             return anyio.run(_migrate, settings)
         if command == "patterns":
             return anyio.run(_patterns, settings, args)
+        if command == "protocol":
+            return anyio.run(_protocol, settings, args)
+        if command == "report":
+            return anyio.run(_report, settings, args)
     except SettingsError as exc:
         print(f"fractal-rmo: {exc}", file=sys.stderr)
         return 2
@@ -149,6 +165,69 @@ async def _patterns(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await store.close()
     print(render_pattern_table(page.patterns, total=page.total, width=shutil.get_terminal_size().columns))
+    return 0
+
+
+@asynccontextmanager
+async def _opened(settings: Settings) -> AsyncIterator[Any]:
+    from store import StoreError, open_store
+
+    try:
+        store = await open_store(settings.db)
+    except StoreError as exc:
+        raise CommandFailed(f"cannot open the database: {exc}\nHint: check --db / FRACTAL_RMO_DB.") from exc
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+class CommandFailed(Exception):
+    """A terminal command could not do its work; the message says why."""
+
+
+async def _protocol(settings: Settings, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from tools.errors import InvalidInput
+    from tools.protocol import ProtocolRequest, get_protocol
+
+    from .app import learning_from
+
+    try:
+        request = ProtocolRequest(category=args.category, task=args.task, max_tokens=args.max_tokens)
+        async with _opened(settings) as store:
+            protocol = await get_protocol(
+                request, store=store, workspace=settings.workspace, config=learning_from(settings)
+            )
+    except (ValidationError, InvalidInput, CommandFailed) as exc:
+        print(f"fractal-rmo: {exc}", file=sys.stderr)
+        return 2
+    print(protocol.markdown)
+    return 0
+
+
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from tools.metrics import learning_metrics, metrics_markdown, write_learning_curve
+
+    from .app import learning_from
+
+    try:
+        async with _opened(settings) as store:
+            metrics = await learning_metrics(
+                store=store, workspace=settings.workspace, config=learning_from(settings), window=args.window
+            )
+    except CommandFailed as exc:
+        print(f"fractal-rmo: {exc}", file=sys.stderr)
+        return 1
+    print(metrics_markdown(metrics))
+    if args.png:
+        try:
+            path = write_learning_curve(metrics, args.png)
+        except ImportError:
+            print("fractal-rmo: --png needs matplotlib: pip install 'fractal-rmo[report]'", file=sys.stderr)
+            return 1
+        print(f"learning curve written to {path}", file=sys.stderr)
     return 0
 
 

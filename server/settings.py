@@ -199,6 +199,22 @@ class Settings:
         8, "How many validate_code calls may wait for a sandbox before the answer is 'busy, retry'.",
         _int_range(0, 1000),
     )
+    learning_alpha: float = _setting(
+        0.05, "Level of the adoption test: the chance of adopting a rule that does not reduce errors.",
+        _float_range(0.001, 0.5),
+    )
+    treatment_share: float = _setting(
+        0.5, "Share of tasks that see a rule on trial (the rest are its control).", _float_range(0.05, 0.95)
+    )
+    holdout_share: float = _setting(
+        0.1, "Share of tasks that always see only the original protocol, to measure the cumulative effect.",
+        _float_range(0.0, 0.5),
+    )
+    sample_cap: int = _setting(
+        400, "Tasks (treatment plus control) after which a rule that has not proved itself is retired.",
+        _int_range(20, 100_000),
+    )
+    taxonomy_file: str | None = _setting(None, "A JSON file of extra action categories for decompose.")
     anthropic_api_key: str | None = _setting(
         None, "Enables the optional Anthropic-backed insight writer. Also read from ANTHROPIC_API_KEY.", secret=True
     )

@@ -280,3 +280,47 @@ async def test_changes_without_operations_are_refused(store: Store) -> None:
         await store.change_protocol(
             "ws", [RuleChange("deprecate", "r-1", after=RuleState("x", "python", "adopted"))], note="bad"
         )
+
+
+async def test_concurrent_deprecations_cannot_remove_the_last_adopted_rule(store: Store) -> None:
+    a, b = (await store.change_protocol("ws", [adopted("a"), adopted("b")], note="two")).rules
+    results: list[str] = []
+
+    async def retire(rule) -> None:
+        try:
+            await store.change_protocol(
+                "ws",
+                [RuleChange("deprecate", rule.rule_id, after=replace(rule.state, status="retired"))],
+                note="drop",
+            )
+            results.append("retired")
+        except ProtocolInvariantError:
+            results.append("refused")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(retire, a)
+        tg.start_soon(retire, b)
+    assert sorted(results) == ["refused", "retired"]
+    assert len(await store.list_rules("ws", statuses=["adopted"])) == 1
+    assert [v.version for v in await store.protocol_versions("ws")] == [2, 1]
+
+
+async def test_concurrent_completions_count_an_outcome_once(store: Store) -> None:
+    rule = (await store.change_protocol("ws", [adopted()], note="seed")).rules[0]
+    started = await store.add_experiment("ws", experiment(rule.rule_id))
+    task = await store.create_task("ws", "task", domain="python")
+    await store.record_exposures(
+        "ws", task.task_id, [Exposure(rule.rule_id, "control", started.experiment_id)]
+    )
+    filled: list[int] = []
+
+    async def record() -> None:
+        filled.append(
+            len(await store.record_outcomes("ws", task.task_id, [Outcome(rule.rule_id, True, False)]))
+        )
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(6):
+            tg.start_soon(record)
+    assert sorted(filled) == [0, 0, 0, 0, 0, 1]
+    assert (await store.get_experiment("ws", started.experiment_id)).control == ArmCounts(1, 1, 1)

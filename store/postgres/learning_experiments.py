@@ -1,0 +1,266 @@
+"""The learning loop on PostgreSQL: experiments, per-(rule, task) observations, and read models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..base import NotFound
+from ..ids import format_id, parse_id
+from ..learning import (
+    Arm,
+    ExperimentRecord,
+    ExperimentStatus,
+    Exposure,
+    NewExperiment,
+    ObservationRecord,
+    Outcome,
+    TaskErrorSummary,
+)
+from ..learning_rows import (
+    ARM_PREFIX,
+    EXPERIMENT_COLUMNS,
+    OBSERVATION_COLUMNS,
+    experiment_record,
+    observation_record,
+)
+from ..values import clean_text
+from .connection import DECODE, Params, PostgresBase
+from .learning_protocol import rule_row
+from .lookups import live_pattern_key, task_key
+
+PATTERN_TASK_TEXTS = """
+SELECT t.description FROM tasks t WHERE t.workspace = $1 AND t.id IN (
+    SELECT DISTINCT e.task_id FROM errors e
+    JOIN signatures s ON s.workspace = e.workspace AND s.fingerprint = e.fingerprint
+    WHERE e.workspace = $1 AND s.pattern_id = $2 AND e.task_id IS NOT NULL AND e.task_id != $3
+      AND e.source != 'review'
+    ORDER BY e.task_id DESC LIMIT $4)
+ORDER BY t.id DESC
+"""
+
+TASK_SUMMARIES = """
+SELECT t.id, t.description, t.status, t.created_at, t.completed_at, t.tokens, t.cost_usd,
+    (SELECT COUNT(*) FROM errors e WHERE e.workspace = t.workspace AND e.task_id = t.id
+        AND e.source != 'review') AS errors,
+    ARRAY(SELECT DISTINCT s.pattern_id FROM errors e JOIN signatures s
+        ON s.workspace = e.workspace AND s.fingerprint = e.fingerprint
+        WHERE e.workspace = t.workspace AND e.task_id = t.id AND e.source != 'review'
+          AND s.pattern_id IS NOT NULL ORDER BY s.pattern_id) AS patterns
+FROM tasks t WHERE t.workspace = $1 AND ($2 = false OR t.status != 'open')
+ORDER BY t.id
+"""
+
+
+class PostgresExperiments(PostgresBase):
+    # experiments -------------------------------------------------------------------------------
+    async def add_experiment(self, workspace: str, experiment: NewExperiment) -> ExperimentRecord:
+        async with self._write() as conn:
+            rule = await rule_row(conn, workspace, experiment.rule_id)
+            row = await conn.fetchrow(
+                "INSERT INTO experiments (workspace, rule_id, family, ordinal, share, alpha, harm_alpha, sample_cap, "
+                f"started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {EXPERIMENT_COLUMNS}",
+                workspace, rule["id"], experiment.family, experiment.ordinal, experiment.share, experiment.alpha,
+                experiment.harm_alpha, experiment.sample_cap, self._now(),
+            )  # fmt: skip
+        return experiment_record(row, DECODE)
+
+    async def get_experiment(self, workspace: str, experiment_id: str) -> ExperimentRecord:
+        key = parse_id("experiment", experiment_id)
+        async with self._read() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE workspace = $1 AND id = $2",
+                workspace,
+                key,
+            )
+        if row is None:
+            raise NotFound(f"experiment {experiment_id!r} does not exist in this workspace")
+        return experiment_record(row, DECODE)
+
+    async def list_experiments(
+        self,
+        workspace: str,
+        *,
+        statuses: Sequence[ExperimentStatus] | None = None,
+        rule_id: str | None = None,
+        family: str | None = None,
+    ) -> list[ExperimentRecord]:
+        p = Params(workspace)
+        sql = f"SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE workspace = $1"
+        if statuses is not None:
+            sql += f" AND status = ANY({p.add(list(statuses))}::text[])"
+        if rule_id is not None:
+            sql += f" AND rule_id = {p.add(parse_id('rule', rule_id))}"
+        if family is not None:
+            sql += f" AND family = {p.add(family)}"
+        async with self._read() as conn:
+            rows = await conn.fetch(sql + " ORDER BY id", *p.values)
+        return [experiment_record(row, DECODE) for row in rows]
+
+    async def update_experiment_evidence(
+        self, workspace: str, experiment_id: str, *, e_value: float, harm_e_value: float
+    ) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                "UPDATE experiments SET e_value = $3, e_max = GREATEST(e_max, $3), harm_e_value = $4 "
+                "WHERE workspace = $1 AND id = $2 AND status = 'running'",
+                workspace,
+                parse_id("experiment", experiment_id),
+                e_value,
+                harm_e_value,
+            )
+
+    async def decide_experiment(
+        self, workspace: str, experiment_id: str, *, status: ExperimentStatus, decision: str
+    ) -> bool:
+        if status == "running":
+            raise ValueError("decide_experiment needs a final status (adopted, retired or stopped)")
+        key = parse_id("experiment", experiment_id)
+        async with self._write() as conn:
+            decided = await conn.fetchval(
+                "UPDATE experiments SET status = $3, decision = $4, decided_at = $5 "
+                "WHERE workspace = $1 AND id = $2 AND status = 'running' RETURNING id",
+                workspace, key, status, clean_text(decision), self._now(),
+            )  # fmt: skip
+            if decided is None and (
+                await conn.fetchval(
+                    "SELECT 1 FROM experiments WHERE workspace = $1 AND id = $2", workspace, key
+                )
+                is None
+            ):
+                raise NotFound(f"experiment {experiment_id!r} does not exist in this workspace")
+        return decided is not None
+
+    # observations ------------------------------------------------------------------------------
+    async def record_exposures(
+        self, workspace: str, task_id: str, exposures: Sequence[Exposure]
+    ) -> list[Exposure]:
+        if not exposures:
+            return []
+        now = self._now()
+        async with self._write() as conn:
+            task = await task_key(conn, workspace, task_id)
+            keys = []
+            for exposure in exposures:
+                rule = (await rule_row(conn, workspace, exposure.rule_id))["id"]
+                experiment = (
+                    None if exposure.experiment_id is None else parse_id("experiment", exposure.experiment_id)
+                )
+                await conn.execute(
+                    "INSERT INTO rule_observations (workspace, rule_id, task_id, experiment_id, arm, assigned_at) "
+                    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    workspace, rule, task, experiment, exposure.arm, now,
+                )  # fmt: skip
+                keys.append(rule)
+            rows = await conn.fetch(
+                f"SELECT {OBSERVATION_COLUMNS} FROM rule_observations WHERE workspace = $1 AND task_id = $2 "
+                "AND rule_id = ANY($3::bigint[])",
+                workspace,
+                task,
+                keys,
+            )
+        stored = {row["rule_id"]: observation_record(row, DECODE) for row in rows}
+        return [
+            Exposure(rule_id=o.rule_id, arm=o.arm, experiment_id=o.experiment_id)
+            for o in (stored[key] for key in dict.fromkeys(keys))
+        ]
+
+    async def record_outcomes(
+        self, workspace: str, task_id: str, outcomes: Sequence[Outcome]
+    ) -> list[ObservationRecord]:
+        if not outcomes:
+            return []
+        now = self._now()
+        filled: list[ObservationRecord] = []
+        ordered = sorted(outcomes, key=lambda o: parse_id("rule", o.rule_id))  # key order: no deadlocks
+        async with self._write() as conn:
+            task = await task_key(conn, workspace, task_id)
+            moved: list[tuple[int, Arm, Outcome]] = []
+            for outcome in ordered:
+                row = await conn.fetchrow(
+                    "UPDATE rule_observations SET recurred = $4, succeeded = $5, observed_at = $6 "
+                    "WHERE workspace = $1 AND rule_id = $2 AND task_id = $3 AND recurred IS NULL "
+                    f"RETURNING {OBSERVATION_COLUMNS}",
+                    workspace, parse_id("rule", outcome.rule_id), task, outcome.recurred, outcome.succeeded, now,
+                )  # fmt: skip
+                if row is None:
+                    continue
+                observation = observation_record(row, DECODE)
+                filled.append(observation)
+                if row["experiment_id"] is not None:
+                    moved.append((row["experiment_id"], observation.arm, outcome))
+            for experiment, arm, outcome in sorted(moved, key=lambda m: m[0]):
+                p = ARM_PREFIX[arm]
+                # Only a running experiment counts, so a decided one keeps the numbers it was decided on.
+                await conn.execute(
+                    f"UPDATE experiments SET {p}_tasks = {p}_tasks + 1, {p}_events = {p}_events + $2, "
+                    f"{p}_failures = {p}_failures + $3 WHERE id = $1 AND status = 'running'",
+                    experiment,
+                    int(outcome.recurred),
+                    int(not outcome.succeeded),
+                )
+        return filled
+
+    async def list_observations(
+        self,
+        workspace: str,
+        *,
+        task_id: str | None = None,
+        rule_id: str | None = None,
+        experiment_id: str | None = None,
+        arm: Arm | None = None,
+    ) -> list[ObservationRecord]:
+        p = Params(workspace)
+        sql = f"SELECT {OBSERVATION_COLUMNS} FROM rule_observations WHERE workspace = $1"
+        for column, value in (
+            ("task_id", None if task_id is None else parse_id("task", task_id)),
+            ("rule_id", None if rule_id is None else parse_id("rule", rule_id)),
+            ("experiment_id", None if experiment_id is None else parse_id("experiment", experiment_id)),
+            ("arm", arm),
+        ):
+            if value is not None:
+                sql += f" AND {column} = {p.add(value)}"
+        async with self._read() as conn:
+            rows = await conn.fetch(sql + " ORDER BY task_id, rule_id", *p.values)
+        return [observation_record(row, DECODE) for row in rows]
+
+    # read models -------------------------------------------------------------------------------
+    async def task_error_summaries(
+        self, workspace: str, *, closed_only: bool = True
+    ) -> list[TaskErrorSummary]:
+        async with self._read() as conn:
+            rows = await conn.fetch(TASK_SUMMARIES, workspace, closed_only)
+        return [
+            TaskErrorSummary(
+                task_id=format_id("task", row["id"]),
+                description=row["description"],
+                status=row["status"],
+                created_at=row["created_at"],
+                completed_at=row["completed_at"],
+                tokens=row["tokens"],
+                cost_usd=row["cost_usd"],
+                errors=row["errors"],
+                pattern_ids=tuple(format_id("pattern", p) for p in row["patterns"]),
+            )
+            for row in rows
+        ]
+
+    async def pattern_task_texts(
+        self,
+        workspace: str,
+        pattern_ids: Sequence[str],
+        *,
+        per_pattern: int = 20,
+        exclude_task_id: str | None = None,
+    ) -> dict[str, list[str]]:
+        excluded = 0 if exclude_task_id is None else parse_id("task", exclude_task_id)
+        out: dict[str, list[str]] = {}
+        async with self._read() as conn:
+            for pattern_id in dict.fromkeys(pattern_ids):
+                try:
+                    key = await live_pattern_key(conn, workspace, pattern_id)
+                except NotFound:
+                    out[pattern_id] = []
+                    continue
+                rows = await conn.fetch(PATTERN_TASK_TEXTS, workspace, key, excluded, per_pattern)
+                out[pattern_id] = [row[0] for row in rows]
+        return out
