@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from store import NotFound, StoreError, StoreUnavailable
 from tools.errors import Busy, InvalidInput
+from tools.validate_code import SandboxUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ ResultT = TypeVar("ResultT")
 
 # JSON-RPC code for "the server cannot serve this right now" (implementation-defined range).
 STORE_UNAVAILABLE = -32001
+SANDBOX_UNAVAILABLE = -32002
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -54,6 +56,9 @@ def domain_errors() -> Iterator[None]:
         raise ToolError(str(exc)) from exc
     except ValidationError as exc:
         raise ToolError(describe_validation_error(exc)) from exc
+    except SandboxUnavailable as exc:
+        log.error("sandbox unavailable: %s", exc)
+        raise MCPError(code=SANDBOX_UNAVAILABLE, message=f"Code cannot be run safely on this server: {exc}") from exc
     except StoreUnavailable as exc:
         log.error("store unavailable: %s", exc)
         raise MCPError(code=STORE_UNAVAILABLE, message="The error store is unavailable; retry shortly.") from exc

@@ -28,6 +28,7 @@ from tools.insights import ProposedInsight, ProposeInsightRequest, maybe_auto_in
 from tools.limits import Limits
 from tools.log_error import ErrorReport, InsightOut, LoggedError, log_error
 from tools.protocol import Protocol, ProtocolRequest, get_protocol
+from tools.validate_code import SandboxConfig, ValidationRequest, ValidationResult, validate_code
 
 from . import __version__
 from .adapters import domain_errors, flat_arguments, resource_errors
@@ -51,6 +52,16 @@ class AppState:
     settings: Settings
     limits: Limits
     learning: LearningConfig
+    sandbox: SandboxConfig
+
+
+def sandbox_from(settings: Settings) -> SandboxConfig:
+    return SandboxConfig(
+        default_timeout_s=settings.validate_timeout_s,
+        slots=settings.sandbox_slots,
+        max_queue=settings.sandbox_queue,
+        max_code_bytes=settings.max_code_bytes,
+    )
 
 
 def learning_from(settings: Settings) -> LearningConfig:
@@ -105,10 +116,10 @@ def build_server(settings: Settings, *, store: Store | None = None) -> MCPServer
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        limits, learning = limits_from(settings), learning_from(settings)
+        limits, learning, sandbox = limits_from(settings), learning_from(settings), sandbox_from(settings)
         opened = store if store is not None else await open_store(settings.db)
         try:
-            state = AppState(store=opened, settings=settings, limits=limits, learning=learning)
+            state = AppState(store=opened, settings=settings, limits=limits, learning=learning, sandbox=sandbox)
             mcp._fractal_state = state  # type: ignore[attr-defined]
             yield state
         finally:
@@ -203,6 +214,40 @@ async def attach_auto_insight(logged: LoggedError, state: AppState, workspace: s
 
 
 def register_learning_tools(mcp: MCPServer[AppState]) -> None:
+    async def validate_code_handler(request: ValidationRequest, ctx: Context) -> ValidationResult:
+        """Check Python code in levels and record every genuine failure as an error.
+
+        Level 1 compiles it (syntax), 2 runs static analysis for real bugs (undefined names, unused
+        imports, mutable defaults, bare excepts...), 3 runs your tests (pytest-style test_* functions
+        or bare asserts) against it in a sandbox, 4 adds performance checks. It stops at the first
+        failing stage and reports each finding with its line, and for failing tests the assert with
+        its expected and actual values. When a failure is a mistake seen before, known_patterns names
+        it with the rule that avoids it. Pass task_id and action_id from decompose.
+        """
+        state = state_of(ctx)
+
+        async def progress(done: float, total: float | None, message: str) -> None:
+            await ctx.report_progress(done, total, message)
+
+        logged_before = await state.store.library_version(workspace_of(ctx))
+        result = await validate_code(
+            request,
+            store=state.store,
+            workspace=workspace_of(ctx),
+            sandbox=state.sandbox,
+            limits=state.limits,
+            progress=progress,
+        )
+        if await state.store.library_version(workspace_of(ctx)) != logged_before:
+            await announce_library_change(ctx)
+        return result
+
+    mcp.tool(
+        name="validate_code",
+        title="Validate code",
+        annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False),
+    )(flat_arguments(ValidationRequest, validate_code_handler, ValidationResult))
+
     async def decompose_handler(request: DecomposeRequest, ctx: Context) -> Decomposition:
         """Start a task: split it into steps from the action taxonomy, each with its rules and pitfalls.
 

@@ -192,7 +192,9 @@ class Settings:
         _int_range(1_000, 10_000_000),
     )
     validate_timeout_s: float = _setting(
-        10.0, "Default wall-clock budget of one validate_code call, in seconds.", _float_range(1.0, 55.0)
+        10.0,
+        "Default wall-clock budget of one validate_code call, in seconds (a call may ask for up to 30).",
+        _float_range(1.0, 30.0),
     )
     sandbox_slots: int = _setting(2, "How many sandboxes may run at once.", _int_range(1, 64))
     sandbox_queue: int = _setting(
