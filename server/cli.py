@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting_flags(report, STORE_FLAGS)
     report.add_argument("--png", help="Write the learning curve to this PNG file (needs matplotlib).")
     report.add_argument("--window", type=int, default=10, help="Tasks per point of the error-rate curve.")
+
+    from .evaluation.cli import add_eval_parser
+
+    add_eval_parser(commands)
     return parser
 
 
@@ -96,6 +100,10 @@ def cli_logic(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> 
             return anyio.run(_protocol, settings, args)
         if command == "report":
             return anyio.run(_report, settings, args)
+        if command == "eval":
+            from .evaluation.cli import run_eval
+
+            return run_eval(args, environ=environ)
     except SettingsError as exc:
         print(f"fractal-rmo: {exc}", file=sys.stderr)
         return 2

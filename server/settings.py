@@ -220,7 +220,7 @@ class Settings:
     anthropic_api_key: str | None = _setting(
         None, "Enables the optional Anthropic-backed insight writer. Also read from ANTHROPIC_API_KEY.", secret=True
     )
-    anthropic_model: str = _setting("claude-sonnet-4-5", "Model used by the Anthropic-backed features.")
+    anthropic_model: str = _setting("claude-sonnet-4-6", "Model used by the Anthropic-backed features.")
 
     def __repr__(self) -> str:
         shown = []
