@@ -24,13 +24,26 @@ from tests.strategies import json_values, tool_arguments
 CALL_BUDGET_S = 30.0
 """A tool call must finish within this, whatever it is given (clients give up at about 60 s)."""
 
-# validate_code runs code in a sandbox: fuzz its parsing and limits, not the sandbox's wall clock.
+# validate_code runs code in a sandbox: fuzz its parsing, limits and static checks with small code, and
+# run the sandbox (levels 3-4) only now and then with a short budget, so the fuzz stays fast.
+SNIPPETS = st.sampled_from(
+    [
+        "x = 1\n",
+        "def f(:\n    pass\n",
+        "def f(x=[]):\n    x.append(1)\n    return x\n",
+        "import os\nprint(os.environ)\n",
+        "raise ValueError('boom')\n",
+        "def mean(xs):\n    return sum(xs) / len(xs)\n",
+    ]
+)
 SMALL_INPUTS = {
     "validate_code": {
-        "code": st.text(max_size=120),
-        "tests": st.one_of(st.none(), st.text(max_size=120)),
-        "level": st.one_of(st.sampled_from([1, 2]), json_values),
-        "timeout_s": st.one_of(st.none(), st.floats(min_value=-1, max_value=2), json_values),
+        "code": st.one_of(SNIPPETS, SNIPPETS, st.text(max_size=120)),
+        "tests": st.one_of(
+            st.none(), st.just("from solution import *\n\ndef test_mean():\n    assert mean([2]) == 2\n")
+        ),
+        "level": st.one_of(*[st.sampled_from([1, 2])] * 8, st.sampled_from([3, 4]), json_values),
+        "timeout_s": st.one_of(st.none(), st.floats(min_value=0.5, max_value=2), json_values),
     }
 }
 MAX_TEXT = {"validate_code": 300}
@@ -61,8 +74,15 @@ def arguments_for(tool: Tool) -> st.SearchStrategy[dict[str, Any]]:
     small = SMALL_INPUTS.get(tool.name)
     if not small:
         return general
-    return general.map(lambda args: {k: v for k, v in args.items() if k not in small}).flatmap(
-        lambda args: st.fixed_dictionaries({}, optional=small).map(lambda extra: {**args, **extra})
+    required = set(tool.input_schema.get("required", []))
+    replacements = st.fixed_dictionaries(
+        {k: v for k, v in small.items() if k in required},
+        optional={k: v for k, v in small.items() if k not in required},
+    )
+    return st.builds(
+        lambda args, extra: {**{k: v for k, v in args.items() if k not in small}, **extra},
+        general,
+        replacements,
     )
 
 
