@@ -7,11 +7,12 @@ room, and is adopted only when its experiment shows it reduces the pattern (tool
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 from store import Conflict, NewInsight, NotFound, PatternRecord
 from store.base import Store
-from store.learning import NewRule, RuleChange
-from tools.errors import InvalidInput
+from store.learning import NewRule, RuleChange, RuleRecord
+from tools.errors import Busy, InvalidInput
 from tools.experiments.config import DEFAULT_CONFIG, LearningConfig
 from tools.experiments.lifecycle import promote_candidates
 from tools.experiments.views import experiment_out
@@ -48,6 +49,25 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
+_ROOM_ATTEMPTS = 8
+
+
+def _check_room(pattern: PatternRecord, rule: str, existing: Sequence[RuleRecord], config: LearningConfig) -> None:
+    for other in existing:
+        if _same(other.text, rule):
+            raise InvalidInput(
+                f"This rule was already proposed for {pattern.pattern_id} as {other.rule_id!r} (status {other.status}). "
+                "Propose a different rule, or read protocol://current."
+            )
+    live = [r for r in existing if r.status != "retired"]
+    if len(live) >= config.max_rules_per_pattern:
+        raise InvalidInput(
+            f"Pattern {pattern.pattern_id} already has {len(live)} live rules "
+            f"({', '.join(r.rule_id for r in live)}); at most {config.max_rules_per_pattern}. "
+            "Wait for their experiments to decide, or propose for another pattern."
+        )
+
+
 async def propose(
     pattern: PatternRecord,
     *,
@@ -64,61 +84,63 @@ async def propose(
     cost_usd: float = 0.0,
 ) -> ProposedInsight:
     """Store an already validated insight and its candidate rule, then start trials if there is room."""
-    existing = await store.list_rules(workspace, pattern_id=pattern.pattern_id)
-    for other in existing:
-        if _same(other.text, rule):
-            raise InvalidInput(
-                f"This rule was already proposed for {pattern.pattern_id} as {other.rule_id!r} (status {other.status}). "
-                "Propose a different rule, or read protocol://current."
+    insight = None
+    for _ in range(_ROOM_ATTEMPTS):
+        # The room check and the add form one optimistic transaction: the add names the protocol
+        # version it checked, so a concurrent proposal makes it check again instead of overfilling.
+        base_version = await store.protocol_version(workspace)
+        existing = await store.list_rules(workspace, pattern_id=pattern.pattern_id)
+        _check_room(pattern, rule, existing, config)
+        real = best_wrong_example(pattern.examples)
+        wrong = example_wrong or (real[0] if real else None)
+        if insight is None:
+            insight = await store.add_insight(
+                workspace,
+                NewInsight(
+                    pattern_id=pattern.pattern_id,
+                    rule=rule,
+                    source=source,
+                    example_wrong=wrong,
+                    example_right=example_right,
+                    model=model,
+                    tokens=tokens,
+                    cost_usd=cost_usd,
+                ),
             )
-    live = [r for r in existing if r.status != "retired"]
-    if len(live) >= config.max_rules_per_pattern:
-        raise InvalidInput(
-            f"Pattern {pattern.pattern_id} already has {len(live)} live rules "
-            f"({', '.join(r.rule_id for r in live)}); at most {config.max_rules_per_pattern}. "
-            "Wait for their experiments to decide, or propose for another pattern."
-        )
-    real = best_wrong_example(pattern.examples)
-    wrong = example_wrong or (real[0] if real else None)
-    insight = await store.add_insight(
-        workspace,
-        NewInsight(
-            pattern_id=pattern.pattern_id,
-            rule=rule,
-            source=source,
+        provenance = {
+            "source": source,
+            "pattern_title": pattern.title,
+            "pattern_signature": pattern.signature,
+            "error_ids": [e.error_id for e in pattern.examples],
+            "wrong_example_error_id": real[1] if real and wrong == real[0] else None,
+            "model": model,
+        }
+        new = NewRule(
+            text=rule,
+            scope=scope,
+            status="candidate",
             example_wrong=wrong,
             example_right=example_right,
-            model=model,
-            tokens=tokens,
-            cost_usd=cost_usd,
-        ),
-    )
-    provenance = {
-        "source": source,
-        "pattern_title": pattern.title,
-        "pattern_signature": pattern.signature,
-        "error_ids": [e.error_id for e in pattern.examples],
-        "wrong_example_error_id": real[1] if real and wrong == real[0] else None,
-        "model": model,
-    }
-    new = NewRule(
-        text=rule,
-        scope=scope,
-        status="candidate",
-        example_wrong=wrong,
-        example_right=example_right,
-        pattern_id=pattern.pattern_id,
-        insight_id=insight.insight_id,
-        provenance=provenance,
-    )
-    try:
-        change = await store.change_protocol(
-            workspace, [RuleChange("add", new=new)], note=f"add a {source} rule for {pattern.pattern_id}"
+            pattern_id=pattern.pattern_id,
+            insight_id=insight.insight_id,
+            provenance=provenance,
         )
-    except Conflict as exc:
-        raise InvalidInput(
-            f"This rule was already proposed for {pattern.pattern_id}; read protocol://current."
-        ) from exc
+        try:
+            change = await store.change_protocol(
+                workspace,
+                [RuleChange("add", new=new)],
+                note=f"add a {source} rule for {pattern.pattern_id}",
+                base_version=base_version,
+            )
+            break
+        except Conflict as exc:
+            if await store.protocol_version(workspace) != base_version:
+                continue
+            raise InvalidInput(
+                f"This rule was already proposed for {pattern.pattern_id}; read protocol://current."
+            ) from exc
+    else:
+        raise Busy("The protocol is changing too fast to add this rule now; retry in a moment.")
     rule_id = change.rules[0].rule_id
     await promote_candidates(store, workspace, config)
     record = await store.get_rule(workspace, rule_id)
