@@ -238,6 +238,8 @@ def register_learning_tools(mcp: MCPServer[AppState]) -> None:
             limits=state.limits,
             progress=progress,
         )
+        for pattern_id in dict.fromkeys(ref.pattern_id for ref in result.errors_logged):
+            await maybe_auto_insight(pattern_id, store=state.store, workspace=workspace_of(ctx), config=state.learning)
         if await state.store.library_version(workspace_of(ctx)) != logged_before:
             await announce_library_change(ctx)
         return result
