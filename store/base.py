@@ -80,6 +80,14 @@ class AddedError:
     new_fingerprint: bool
     """True when this error is the first with its fingerprint in the workspace."""
     created_at: datetime
+    pattern_title: str | None = None
+    """The pattern as the write left it, read in the same transaction (so a caller needs no
+    second read): its title, frequency and status. Both backends fill these in; None only from a
+    store that does not."""
+    pattern_frequency: int | None = None
+    pattern_status: PatternStatus | None = None
+    insight: InsightRecord | None = None
+    """The pattern's newest insight when it has one (as `Store.insight_for` would answer), else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +281,8 @@ class Store(LearningStore, Protocol):
         ``emerging``, title from the error); a known one joins the group's current pattern.
         Counters (frequency, distinct tasks, first/last seen) are updated in the same transaction.
         A pattern becomes ``confirmed`` once it has errors from two or more distinct tasks.
+        The answer carries the pattern as this write left it and its newest insight, read in the
+        same transaction.
         """
         ...
 

@@ -63,6 +63,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(kind, encoder=dump_json, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release a connection to the pool as it is (asyncpg itself rolls back an open transaction).
+
+    The store changes no session state: no SET, LISTEN, cursors or session advisory locks (its
+    advisory locks are transaction-scoped). asyncpg's default reset query would have nothing to
+    undo and costs one more round trip on every call.
+    """
+
+
 class PostgresBase:
     """The pool and the helpers the query mixins use: `_write()`, `_read()`, `_now()`."""
 
@@ -95,6 +104,7 @@ class PostgresBase:
                 timeout=CONNECT_TIMEOUT_S,
                 command_timeout=COMMAND_TIMEOUT_S,
                 init=_init_connection,
+                reset=_keep_session,
                 server_settings={"search_path": schema} if schema is not None else None,
             )
         return cls(url, pool, schema)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..base import AddedError, NewError, NotFound, StoredError
 from ..batch import ErrorBatch
-from ..ids import parse_id
-from ..records import ERROR_COLUMNS, stored_error
+from ..ids import format_id, parse_id
+from ..records import ERROR_COLUMNS, INSIGHT_COLUMNS, insight_record, stored_error
 from ..values import utc
 from .connection import DECODE, PostgresBase, next_keys
 from .error_pages import ERROR_FROM, error_page
@@ -80,19 +81,32 @@ ON CONFLICT DO NOTHING
 RETURNING pattern_id
 """
 # A pattern is emerging exactly while it has fewer than two distinct tasks, so the old status
-# can be told from the new counter.
-UPDATE_PATTERNS = """
-UPDATE patterns p SET
-    frequency = p.frequency + u.count,
-    distinct_tasks = p.distinct_tasks + u.new_tasks,
-    first_seen = LEAST(p.first_seen, u.first_seen),
-    last_seen = GREATEST(p.last_seen, u.last_seen),
-    status = CASE WHEN p.status = 'emerging' AND p.distinct_tasks + u.new_tasks >= 2 THEN 'confirmed' ELSE p.status END,
-    updated_at = $1
-FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
-    AS u(id, count, new_tasks, first_seen, last_seen)
-WHERE p.id = u.id
-RETURNING p.id, p.status = 'confirmed' AND p.distinct_tasks - u.new_tasks < 2 AS confirmed_now
+# can be told from the new counter. Each updated pattern comes back as the write left it, with its
+# newest insight as `insight_for` finds it (written for it or for a pattern merged into it), in the
+# same round trip; the insight's columns keep their names for `insight_record`.
+UPDATE_PATTERNS = f"""
+WITH updated AS (
+    UPDATE patterns p SET
+        frequency = p.frequency + u.count,
+        distinct_tasks = p.distinct_tasks + u.new_tasks,
+        first_seen = LEAST(p.first_seen, u.first_seen),
+        last_seen = GREATEST(p.last_seen, u.last_seen),
+        status = CASE WHEN p.status = 'emerging' AND p.distinct_tasks + u.new_tasks >= 2 THEN 'confirmed' ELSE p.status END,
+        updated_at = $1
+    FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::timestamptz[], $7::timestamptz[])
+        AS u(id, count, new_tasks, first_seen, last_seen)
+    WHERE p.id = u.id
+    RETURNING p.id AS live, p.status = 'confirmed' AND p.distinct_tasks - u.new_tasks < 2 AS confirmed_now,
+        p.title, p.frequency, p.status
+)
+SELECT updated.*, {", ".join(f"i.{column}" for column in INSIGHT_COLUMNS.split(", "))}
+FROM updated LEFT JOIN LATERAL (
+    SELECT x.* FROM insights x
+    WHERE x.workspace = $2 AND x.pattern_id = ANY (ARRAY(
+        SELECT updated.live
+        UNION ALL SELECT q.id FROM patterns q WHERE q.workspace = $2 AND q.merged_into = updated.live))
+    ORDER BY x.id DESC LIMIT 1
+) i ON true
 """
 
 
@@ -197,18 +211,19 @@ class PostgresErrorLog(PostgresBase):
                     "SELECT 1 FROM patterns WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
                     list(tallies),
                 )
-            rows = await conn.fetch(
+            updated = await conn.fetch(
                 UPDATE_PATTERNS,
                 now,
+                workspace,
                 list(tallies),
                 [t.count for t in tallies.values()],
                 [new_pattern_tasks[key] for key in tallies],
                 [t.first_seen for t in tallies.values()],
                 [t.last_seen for t in tallies.values()],
             )
-            if fresh or any(row["confirmed_now"] for row in rows):
+            if fresh or any(row["confirmed_now"] for row in updated):
                 await bump_library(conn, workspace)
-        return batch.results(error_keys, pattern_of, set(fresh))
+        return _with_patterns(batch.results(error_keys, pattern_of, set(fresh)), updated)
 
     async def get_error(self, workspace: str, error_id: str) -> StoredError:
         key = parse_id("error", error_id)
@@ -248,6 +263,21 @@ class PostgresErrorLog(PostgresBase):
     async def count_errors(self, workspace: str) -> int:
         async with self._read() as conn:
             return int(await conn.fetchval("SELECT COUNT(*) FROM errors WHERE workspace = $1", workspace))
+
+
+def _with_patterns(added: list[AddedError], updated: Sequence[asyncpg.Record]) -> list[AddedError]:
+    """`added` with each error's pattern as the transaction left it, and the pattern's newest insight."""
+    summaries = {format_id("pattern", row["live"]): row for row in updated}
+    return [
+        replace(
+            one,
+            pattern_title=(row := summaries[one.pattern_id])["title"],
+            pattern_frequency=row["frequency"],
+            pattern_status=row["status"],
+            insight=None if row["id"] is None else insight_record(row, DECODE, row["live"]),
+        )
+        for one in added
+    ]
 
 
 async def _link(conn: asyncpg.Connection, workspace: str, batch: ErrorBatch) -> None:

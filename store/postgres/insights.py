@@ -34,8 +34,9 @@ class PostgresInsights(PostgresBase):
         async with self._read() as conn:
             key = await live_pattern_key(conn, workspace, pattern_id)
             row = await conn.fetchrow(
-                f"SELECT {INSIGHT_COLUMNS} FROM insights WHERE workspace = $1 AND pattern_id IN "
-                "(SELECT id FROM patterns WHERE workspace = $1 AND (id = $2 OR merged_into = $2)) "
+                # Two index lookups (the pattern, and those merged into it), not a scan of the workspace.
+                f"SELECT {INSIGHT_COLUMNS} FROM insights WHERE workspace = $1 AND pattern_id = ANY (ARRAY("
+                "SELECT $2::bigint UNION ALL SELECT id FROM patterns WHERE workspace = $1 AND merged_into = $2)) "
                 "ORDER BY id DESC LIMIT 1",
                 workspace,
                 key,

@@ -1,4 +1,4 @@
-"""The SQLite backend (aiosqlite): WAL, one writer at a time, durable on every commit."""
+"""The SQLite backend (sqlite3 on worker threads): WAL, one writer at a time, durable on every commit."""
 
 from .store import SqliteStore
 

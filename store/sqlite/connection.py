@@ -2,9 +2,13 @@
 
 One writer connection, guarded by an asyncio lock, runs every write as ``BEGIN IMMEDIATE ...
 COMMIT`` (the datasette way); a second, query-only connection serves reads from WAL snapshots
-without waiting for writers. Several processes may share one file: ``BEGIN IMMEDIATE`` takes
-SQLite's write lock before the first read of a write transaction, so counters read and updated
-inside it cannot be lost, and ``busy_timeout`` lets the other processes queue for it.
+without waiting for writers. Each connection lives on its own thread (`thread.ThreadConnection`),
+and a use case hands its whole transaction to that thread as one function (`_transact`,
+`_query`): one hop between the event loop and the thread instead of one per statement.
+
+Several processes may share one file: ``BEGIN IMMEDIATE`` takes SQLite's write lock before the
+first read of a write transaction, so counters read and updated inside it cannot be lost, and
+``busy_timeout`` lets the other processes queue for it.
 ``synchronous=FULL`` syncs the WAL at every commit, so an acknowledged write survives a killed
 process and a power cut.
 """
@@ -15,13 +19,12 @@ import asyncio
 import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
-import aiosqlite
 import anyio
 
 from ..base import StoreUnavailable
@@ -29,10 +32,15 @@ from ..migrations import discover, pending
 from ..open import redact_url
 from ..records import Decode
 from .errors import map_sqlite_errors
+from .thread import ThreadConnection
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 MEMORY = ":memory:"
 MIN_VERSION = (3, 35, 0)  # RETURNING
+PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys = ON")
 
 
 def to_text(moment: datetime) -> str:
@@ -72,9 +80,10 @@ def split_statements(script: str) -> list[str]:
 
 
 class SqliteBase:
-    """Connections and the helpers the query mixins use: `_write()`, `_read()`, `_now()`."""
+    """Connections and the helpers the query mixins use: `_write()`, `_read()`, `_transact()`,
+    `_query()`, `_now()`."""
 
-    def __init__(self, url: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(self, url: str, writer: ThreadConnection, reader: ThreadConnection) -> None:
         self._url = redact_url(url)
         self._writer = writer
         self._reader = reader
@@ -93,19 +102,19 @@ class SqliteBase:
                 f"SQLite {'.'.join(map(str, MIN_VERSION))} or newer is needed; this Python links "
                 f"SQLite {sqlite3.sqlite_version}. Hint: use a newer Python build, or PostgreSQL."
             )
-        connections: list[aiosqlite.Connection] = []
+        connections: list[ThreadConnection] = []
         try:
             with map_sqlite_errors(where):
                 if path != MEMORY:
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                writer = await aiosqlite.connect(path, isolation_level=None)
+                writer = await ThreadConnection.connect(
+                    path, *PRAGMAS, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"
+                )
                 connections.append(writer)
-                await _configure(writer, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL")
                 reader = writer
                 if path != MEMORY:
-                    reader = await aiosqlite.connect(path, isolation_level=None)
+                    reader = await ThreadConnection.connect(path, *PRAGMAS, "PRAGMA query_only = ON")
                     connections.append(reader)
-                    await _configure(reader, "PRAGMA query_only = ON")
         except BaseException:
             for connection in connections:
                 with suppress(Exception):
@@ -121,7 +130,7 @@ class SqliteBase:
         return datetime.now(UTC)
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _write(self) -> AsyncIterator[ThreadConnection]:
         """The writer connection inside ``BEGIN IMMEDIATE``, committed on exit, rolled back on error.
 
         The transaction is shielded from cancellation: it always ends in COMMIT or ROLLBACK, never
@@ -141,7 +150,7 @@ class SqliteBase:
                     raise
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _read(self) -> AsyncIterator[ThreadConnection]:
         """A connection for reads, inside one read transaction so all its queries see one snapshot."""
         async with self._read_lock:
             self._check_open()
@@ -153,6 +162,30 @@ class SqliteBase:
                 finally:
                     with suppress(sqlite3.Error, ValueError):
                         await conn.rollback()
+
+    async def _transact(
+        self, work: Callable[Concatenate[sqlite3.Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``work(connection, ...)`` as one ``BEGIN IMMEDIATE ... COMMIT`` in the writer's thread: one hop.
+
+        `work` is plain synchronous code that must not commit or roll back itself; it is rolled
+        back when it raises. A cancelled caller stops waiting at once, but the work already handed
+        over still runs to its COMMIT or ROLLBACK before the writer takes anything else, so no
+        transaction is ever left half-done (and an unacknowledged write may still land).
+        """
+        async with self._write_lock:
+            self._check_open()
+            with map_sqlite_errors(self._url):
+                return await self._writer.run(_immediate, work, *args, **kwargs)
+
+    async def _query(
+        self, work: Callable[Concatenate[sqlite3.Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``work(connection, ...)`` in one read transaction on the reader's thread: one snapshot, one hop."""
+        async with self._read_lock:
+            self._check_open()
+            with map_sqlite_errors(self._url):
+                return await self._reader.run(_snapshot, work, *args, **kwargs)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -193,33 +226,82 @@ class SqliteBase:
         return [migration.name for migration in todo]
 
 
-async def _configure(conn: aiosqlite.Connection, *pragmas: str) -> None:
-    conn.row_factory = sqlite3.Row
-    for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys = ON", *pragmas):
-        await conn.execute(pragma)
+def _immediate(
+    conn: sqlite3.Connection,
+    work: Callable[Concatenate[sqlite3.Connection, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn, *args, **kwargs)
+        conn.commit()
+    except BaseException:
+        with suppress(sqlite3.Error):
+            conn.rollback()
+        raise
+    return result
 
 
-# Small query helpers ---------------------------------------------------------------------------
+def _snapshot(
+    conn: sqlite3.Connection,
+    work: Callable[Concatenate[sqlite3.Connection, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    conn.execute("BEGIN")
+    try:
+        return work(conn, *args, **kwargs)
+    finally:
+        with suppress(sqlite3.Error):
+            conn.rollback()
+
+
+# Small query helpers: the ``_sync`` ones run inside `_transact`/`_query` work, on the thread ---------
+
+
+def execute_sync(conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> None:
+    conn.execute(sql, params).close()
+
+
+def fetch_all_sync(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> list[sqlite3.Row]:
+    return conn.execute(sql, params).fetchall()
+
+
+def fetch_one_sync(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> sqlite3.Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def next_key_sync(conn: sqlite3.Connection, table: str) -> int:
+    """The next integer key of `table`; call only inside a write transaction, which holds the write lock."""
+    row = fetch_one_sync(conn, f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+    assert row is not None
+    return int(row[0])
 
 
 async def fetch_all(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    conn: ThreadConnection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
 ) -> list[sqlite3.Row]:
-    return list(await conn.execute_fetchall(sql, params))
+    return await conn.run(fetch_all_sync, sql, params)
 
 
 async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    conn: ThreadConnection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
 ) -> sqlite3.Row | None:
-    rows = await conn.execute_fetchall(sql, params)
-    return next(iter(rows), None)
+    return await conn.run(fetch_one_sync, sql, params)
 
 
-async def next_key(conn: aiosqlite.Connection, table: str) -> int:
+async def next_key(conn: ThreadConnection, table: str) -> int:
     """The next integer key of `table`; call only inside `_write()`, which holds the write lock."""
-    row = await fetch_one(conn, f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-    assert row is not None
-    return int(row[0])
+    return await conn.run(next_key_sync, table)
 
 
 def json_list(values: Iterable[Any]) -> str:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 
-import aiosqlite
-
 from ..records import ERROR_COLUMNS
 from ..values import MAX_LIMIT
-from .connection import fetch_all, json_list
+from .connection import fetch_all_sync, json_list
 
 ERROR_FROM = "errors e JOIN signatures s ON s.workspace = e.workspace AND s.fingerprint = e.fingerprint"
 # How far to read in id order before deciding that matches of `since` are too sparse for that.
@@ -35,8 +33,8 @@ ORDER BY e.id LIMIT :limit
 """
 
 
-async def error_page(
-    conn: aiosqlite.Connection,
+def error_page(
+    conn: sqlite3.Connection,
     workspace: str,
     *,
     after: int,
@@ -67,13 +65,13 @@ async def error_page(
         return " AND ".join(f.format(e=alias) for f in filters)
 
     if pattern is not None:
-        return await fetch_all(
+        return fetch_all_sync(
             conn,
             PATTERN_PAGE.format(columns=ERROR_COLUMNS, e_filters=where("e"), y_filters=where("y")),
             params,
         )
     if task is not None:  # (workspace, task_id, id) is already in id order
-        keys = await _keys(
+        keys = _keys(
             conn,
             f"FROM errors e INDEXED BY errors_workspace_task WHERE e.workspace = :workspace AND {where('e')}",
             params,
@@ -81,30 +79,30 @@ async def error_page(
     elif since is not None:
         # Dense: the page is within the next DENSE_PROBE errors. Sparse: collect the matches from
         # the (workspace, created_at) index and sort just their keys.
-        keys = await _keys(
+        keys = _keys(
             conn,
             "FROM (SELECT id, created_at FROM errors WHERE workspace = :workspace AND id > :after "
             f"ORDER BY id LIMIT {DENSE_PROBE}) e WHERE e.created_at >= :since",
             params,
         )
         if len(keys) < limit:
-            keys = await _keys(
+            keys = _keys(
                 conn,
                 f"FROM errors e INDEXED BY errors_workspace_created WHERE e.workspace = :workspace AND {where('e')}",
                 params,
             )
     else:
-        keys = await _keys(conn, "FROM errors e WHERE e.workspace = :workspace AND e.id > :after", params)
+        keys = _keys(conn, "FROM errors e WHERE e.workspace = :workspace AND e.id > :after", params)
     if not keys:
         return []
-    return await fetch_all(
+    return fetch_all_sync(
         conn,
         f"SELECT {ERROR_COLUMNS} FROM {ERROR_FROM} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
         (json_list(keys),),
     )
 
 
-async def _keys(conn: aiosqlite.Connection, source: str, params: dict[str, object]) -> list[int]:
+def _keys(conn: sqlite3.Connection, source: str, params: dict[str, object]) -> list[int]:
     return [
-        row[0] for row in await fetch_all(conn, f"SELECT e.id {source} ORDER BY e.id LIMIT :limit", params)
+        row[0] for row in fetch_all_sync(conn, f"SELECT e.id {source} ORDER BY e.id LIMIT :limit", params)
     ]

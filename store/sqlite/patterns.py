@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-
-import aiosqlite
 
 from ..base import PatternMerge, PatternPage, PatternRecord, PatternStatus, SignatureGroup, StoredError
 from ..ids import format_id
@@ -18,8 +17,17 @@ from ..records import (
     signature_group,
 )
 from ..values import MAX_LIMIT, category_prefix, clean_optional, decode_cursor, encode_cursor, utc
-from .connection import DECODE, SqliteBase, fetch_all, fetch_one, from_text, json_list, to_text
-from .lookups import bump_library, live_pattern_key
+from .connection import (
+    DECODE,
+    SqliteBase,
+    execute_sync,
+    fetch_all_sync,
+    fetch_one_sync,
+    from_text,
+    json_list,
+    to_text,
+)
+from .lookups import bump_library_sync, live_pattern_key_sync
 
 # The first error of up to three member groups per pattern, most frequent group first.
 EXAMPLES = f"""
@@ -56,32 +64,28 @@ WHERE id = :key
 class SqlitePatterns(SqliteBase):
     async def signature_groups(self, workspace: str, *, only_unmined: bool = False) -> list[SignatureGroup]:
         unmined = " AND mined = 0" if only_unmined else ""
-        async with self._read() as conn:
-            rows = await fetch_all(
-                conn,
-                f"SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE workspace = ?{unmined} ORDER BY first_error_id",
-                (workspace,),
-            )
+        rows = await self._query(
+            fetch_all_sync,
+            f"SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE workspace = ?{unmined} ORDER BY first_error_id",
+            (workspace,),
+        )
         return [signature_group(row, DECODE) for row in rows]
 
     async def mark_mined(self, workspace: str, fingerprints: Sequence[str]) -> None:
         """Unknown fingerprints are ignored: a group never disappears, so they were never stored."""
         if not fingerprints:
             return
-        async with self._write() as conn:
-            await conn.execute(
-                "UPDATE signatures SET mined = 1 WHERE workspace = ? AND fingerprint IN (SELECT value FROM json_each(?))",
-                (workspace, json_list(fingerprints)),
-            )
+        await self._transact(
+            execute_sync,
+            "UPDATE signatures SET mined = 1 WHERE workspace = ? AND fingerprint IN (SELECT value FROM json_each(?))",
+            (workspace, json_list(fingerprints)),
+        )
 
     async def merge_patterns(self, workspace: str, merges: Sequence[PatternMerge]) -> None:
         """Ids already merged are followed to their live pattern, so a stale id still lands right."""
         if not merges:
             return
-        async with self._write() as conn:
-            for merge in merges:
-                await _merge(conn, workspace, merge, to_text(self._now()))
-            await bump_library(conn, workspace)
+        await self._transact(_merge_all, workspace, merges, to_text(self._now()))
 
     async def update_pattern(
         self,
@@ -96,20 +100,9 @@ class SqlitePatterns(SqliteBase):
             "title": clean_optional(title),
             "signature": clean_optional(signature),
             "cohesion": cohesion,
+            "now": to_text(self._now()),
         }
-        async with self._write() as conn:
-            key = await live_pattern_key(conn, workspace, pattern_id)
-            changed = await fetch_all(
-                conn,
-                "UPDATE patterns SET title = COALESCE(:title, title), signature = COALESCE(:signature, signature), "
-                "cohesion = COALESCE(:cohesion, cohesion), updated_at = :now "
-                "WHERE id = :key AND (title IS NOT COALESCE(:title, title) "
-                "OR signature IS NOT COALESCE(:signature, signature) OR cohesion IS NOT COALESCE(:cohesion, cohesion)) "
-                "RETURNING id",
-                {**values, "key": key, "now": to_text(self._now())},
-            )
-            if changed:
-                await bump_library(conn, workspace)
+        await self._transact(_update_pattern, workspace, pattern_id, values)
 
     async def list_patterns(
         self,
@@ -146,89 +139,121 @@ class SqlitePatterns(SqliteBase):
             page_where += " AND (frequency, last_seen, id) < (?, ?, ?)"
             page_params += [frequency, to_text(last_seen), key]
         limit = min(max(limit, 0), MAX_LIMIT)
-        async with self._read() as conn:
-            total_row = await fetch_one(conn, f"SELECT COUNT(*) FROM patterns WHERE {where}", params)
-            rows = await fetch_all(
-                conn,
-                f"SELECT {PATTERN_COLUMNS} FROM patterns WHERE {page_where} "
-                "ORDER BY frequency DESC, last_seen DESC, id DESC LIMIT ?",
-                (*page_params, limit + 1),
-            )
-            shown = rows[:limit]
-            examples = await _examples(conn, workspace, [row["id"] for row in shown])
-        next_cursor = None
-        if len(rows) > limit and shown:
-            last = shown[-1]
-            next_cursor = encode_cursor(last["frequency"], from_text(last["last_seen"]), last["id"])
-        assert total_row is not None
-        return PatternPage(
-            patterns=[pattern_record(row, DECODE, examples.get(row["id"], ())) for row in shown],
-            next_cursor=next_cursor,
-            total=int(total_row[0]),
-        )
+        return await self._query(_pattern_page, workspace, where, params, page_where, page_params, limit)
 
     async def get_pattern(self, workspace: str, pattern_id: str) -> PatternRecord:
-        async with self._read() as conn:
-            key = await live_pattern_key(conn, workspace, pattern_id)
-            row = await fetch_one(conn, f"SELECT {PATTERN_COLUMNS} FROM patterns WHERE id = ?", (key,))
-            examples = await _examples(conn, workspace, [key])
-        assert row is not None
-        return pattern_record(row, DECODE, examples.get(key, ()))
+        return await self._query(_pattern, workspace, pattern_id)
 
     async def pattern_ids(self, workspace: str) -> list[str]:
-        async with self._read() as conn:
-            rows = await fetch_all(
-                conn,
-                "SELECT id FROM patterns WHERE workspace = ? AND merged_into IS NULL ORDER BY id",
-                (workspace,),
-            )
+        rows = await self._query(
+            fetch_all_sync,
+            "SELECT id FROM patterns WHERE workspace = ? AND merged_into IS NULL ORDER BY id",
+            (workspace,),
+        )
         return [format_id("pattern", row[0]) for row in rows]
 
     async def library_version(self, workspace: str) -> int:
-        async with self._read() as conn:
-            row = await fetch_one(
-                conn, "SELECT version FROM library_versions WHERE workspace = ?", (workspace,)
-            )
+        row = await self._query(
+            fetch_one_sync, "SELECT version FROM library_versions WHERE workspace = ?", (workspace,)
+        )
         return 0 if row is None else int(row[0])
 
 
-async def _examples(
-    conn: aiosqlite.Connection, workspace: str, keys: list[int]
-) -> dict[int, list[StoredError]]:
+def _pattern(conn: sqlite3.Connection, workspace: str, pattern_id: str) -> PatternRecord:
+    key = live_pattern_key_sync(conn, workspace, pattern_id)
+    row = fetch_one_sync(conn, f"SELECT {PATTERN_COLUMNS} FROM patterns WHERE id = ?", (key,))
+    assert row is not None
+    return pattern_record(row, DECODE, _examples(conn, workspace, [key]).get(key, ()))
+
+
+def _pattern_page(
+    conn: sqlite3.Connection,
+    workspace: str,
+    where: str,
+    params: list[object],
+    page_where: str,
+    page_params: list[object],
+    limit: int,
+) -> PatternPage:
+    total_row = fetch_one_sync(conn, f"SELECT COUNT(*) FROM patterns WHERE {where}", params)
+    rows = fetch_all_sync(
+        conn,
+        f"SELECT {PATTERN_COLUMNS} FROM patterns WHERE {page_where} "
+        "ORDER BY frequency DESC, last_seen DESC, id DESC LIMIT ?",
+        (*page_params, limit + 1),
+    )
+    shown = rows[:limit]
+    examples = _examples(conn, workspace, [row["id"] for row in shown])
+    next_cursor = None
+    if len(rows) > limit and shown:
+        last = shown[-1]
+        next_cursor = encode_cursor(last["frequency"], from_text(last["last_seen"]), last["id"])
+    assert total_row is not None
+    return PatternPage(
+        patterns=[pattern_record(row, DECODE, examples.get(row["id"], ())) for row in shown],
+        next_cursor=next_cursor,
+        total=int(total_row[0]),
+    )
+
+
+def _examples(conn: sqlite3.Connection, workspace: str, keys: list[int]) -> dict[int, list[StoredError]]:
     if not keys:
         return {}
-    return group_examples(await fetch_all(conn, EXAMPLES, (workspace, json_list(keys))), DECODE)
+    return group_examples(fetch_all_sync(conn, EXAMPLES, (workspace, json_list(keys))), DECODE)
 
 
-async def _merge(conn: aiosqlite.Connection, workspace: str, merge: PatternMerge, now: str) -> None:
-    into = await live_pattern_key(conn, workspace, merge.into)
+def _update_pattern(
+    conn: sqlite3.Connection, workspace: str, pattern_id: str, values: dict[str, object]
+) -> None:
+    key = live_pattern_key_sync(conn, workspace, pattern_id)
+    changed = fetch_all_sync(
+        conn,
+        "UPDATE patterns SET title = COALESCE(:title, title), signature = COALESCE(:signature, signature), "
+        "cohesion = COALESCE(:cohesion, cohesion), updated_at = :now "
+        "WHERE id = :key AND (title IS NOT COALESCE(:title, title) "
+        "OR signature IS NOT COALESCE(:signature, signature) OR cohesion IS NOT COALESCE(:cohesion, cohesion)) "
+        "RETURNING id",
+        {**values, "key": key},
+    )
+    if changed:
+        bump_library_sync(conn, workspace)
+
+
+def _merge_all(conn: sqlite3.Connection, workspace: str, merges: Sequence[PatternMerge], now: str) -> None:
+    for merge in merges:
+        _merge(conn, workspace, merge, now)
+    bump_library_sync(conn, workspace)
+
+
+def _merge(conn: sqlite3.Connection, workspace: str, merge: PatternMerge, now: str) -> None:
+    into = live_pattern_key_sync(conn, workspace, merge.into)
     absorbed: list[int] = []
     for pattern_id in merge.absorbed:
-        key = await live_pattern_key(conn, workspace, pattern_id)
+        key = live_pattern_key_sync(conn, workspace, pattern_id)
         if key != into and key not in absorbed:
             absorbed.append(key)
     if absorbed:
         keys = json_list(absorbed)
         in_keys = "IN (SELECT value FROM json_each(?))"
-        await conn.execute(
+        conn.execute(
             f"UPDATE signatures SET pattern_id = ? WHERE workspace = ? AND pattern_id {in_keys}",
             (into, workspace, keys),
         )
         # Whatever was merged into an absorbed pattern now redirects straight to the survivor.
-        await conn.execute(
+        conn.execute(
             f"UPDATE patterns SET merged_into = ?, updated_at = ? WHERE workspace = ? AND merged_into {in_keys}",
             (into, now, workspace, keys),
         )
-        await conn.execute(
+        conn.execute(
             f"UPDATE patterns SET status = 'merged', merged_into = ?, updated_at = ? WHERE workspace = ? AND id {in_keys}",
             (into, now, workspace, keys),
         )
-        await conn.execute(
+        conn.execute(
             f"DELETE FROM pattern_tasks WHERE workspace = ? AND pattern_id {in_keys}", (workspace, keys)
         )
-    await conn.execute("DELETE FROM pattern_tasks WHERE workspace = ? AND pattern_id = ?", (workspace, into))
-    await conn.execute(RECOMPUTE_TASKS, {"workspace": workspace, "key": into})
-    await conn.execute(
+    conn.execute("DELETE FROM pattern_tasks WHERE workspace = ? AND pattern_id = ?", (workspace, into))
+    conn.execute(RECOMPUTE_TASKS, {"workspace": workspace, "key": into})
+    conn.execute(
         RECOMPUTE_COUNTERS,
         {
             "workspace": workspace,
@@ -239,7 +264,7 @@ async def _merge(conn: aiosqlite.Connection, workspace: str, merge: PatternMerge
             "now": now,
         },
     )
-    await conn.execute(
+    conn.execute(
         "UPDATE patterns SET status = CASE WHEN distinct_tasks >= 2 THEN 'confirmed' ELSE 'emerging' END WHERE id = ?",
         (into,),
     )
