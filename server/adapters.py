@@ -50,9 +50,7 @@ def domain_errors() -> Iterator[None]:
     """Map domain exceptions to what the client should see."""
     try:
         yield
-    except (InvalidInput, Busy) as exc:
-        raise ToolError(str(exc)) from exc
-    except NotFound as exc:
+    except (InvalidInput, Busy, NotFound) as exc:
         raise ToolError(str(exc)) from exc
     except ValidationError as exc:
         raise ToolError(describe_validation_error(exc)) from exc

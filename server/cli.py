@@ -151,27 +151,22 @@ async def _migrate(settings: Settings) -> int:
 async def _patterns(settings: Settings, args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from store import StoreError, open_store
     from tools.find_patterns import PatternQuery, find_patterns
+
+    from .adapters import describe_validation_error
 
     try:
         query = PatternQuery(
             category=args.category, min_frequency=args.min_frequency, since=args.since, limit=args.limit
         )
+        async with _opened(settings) as store:
+            page = await find_patterns(query, store=store, workspace=settings.workspace)
     except ValidationError as exc:
-        from .adapters import describe_validation_error
-
         print(f"fractal-rmo: {describe_validation_error(exc)}", file=sys.stderr)
         return 2
-    try:
-        store = await open_store(settings.db)
-    except StoreError as exc:
-        print(f"fractal-rmo: cannot open the database: {exc}\nHint: check --db / FRACTAL_RMO_DB.", file=sys.stderr)
+    except CommandFailed as exc:
+        print(f"fractal-rmo: {exc}", file=sys.stderr)
         return 1
-    try:
-        page = await find_patterns(query, store=store, workspace=settings.workspace)
-    finally:
-        await store.close()
     print(render_pattern_table(page.patterns, total=page.total, width=shutil.get_terminal_size().columns))
     return 0
 
