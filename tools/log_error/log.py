@@ -98,7 +98,7 @@ async def log_error(
             example_right=summary.insight.example_right,
             source=summary.insight.source,
         ),
-        fingerprint_components=analysis.components,
+        fingerprint_components=analysis.components if report.explain else [],
         notes=prepared.notes,
     )
 

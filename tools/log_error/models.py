@@ -40,6 +40,10 @@ class ErrorReport(BaseModel):
         "runtime",
         description="Where the error was seen: runtime, test, static, syntax, performance, review, ci or other.",
     )
+    explain: bool = Field(
+        False,
+        description="Also answer with fingerprint_components: what went into the fingerprint and what was left out.",
+    )
 
 
 class Evidence(BaseModel):
@@ -113,8 +117,11 @@ class LoggedError(BaseModel):
     insight: InsightOut | None = Field(
         None, description="The learned rule for this pattern, when one exists."
     )
+    # Empty unless asked for: the answer is read by the client's model on every call, and the
+    # explanation is several times the size of everything else in it.
     fingerprint_components: list[FingerprintComponent] = Field(
-        description="What went into the fingerprint and what was left out, so it can be explained."
+        default_factory=list,
+        description="With explain=true: what went into the fingerprint and what was left out, and why.",
     )
     notes: list[str] = Field(
         default_factory=list, description="Truncations or secrets removed from the report."

@@ -203,7 +203,10 @@ async def test_evidence_from_validation_drives_category_fingerprint_and_title(
     code = "def add_item(item, items=[]):\n    items.append(item)\n    return items\n"
     logged = await log_error(
         ErrorReport(
-            message="Do not use mutable data structures for argument defaults", code=code, source="static"
+            message="Do not use mutable data structures for argument defaults",
+            code=code,
+            source="static",
+            explain=True,
         ),
         store=store,
         workspace=workspace,
@@ -220,6 +223,18 @@ async def test_evidence_from_validation_drives_category_fingerprint_and_title(
     stored = await store.get_error(workspace, logged.error_id)
     assert stored.details["evidence"] == {"tool": "ruff"}
     assert stored.details["stage"] == "static"
+
+
+async def test_the_fingerprint_is_explained_only_when_asked(store: Store, workspace: str) -> None:
+    report = {"message": "list index out of range", "error_type": "IndexError"}
+    plain = await log_error(ErrorReport(**report), store=store, workspace=workspace)
+    explained = await log_error(ErrorReport(**report, explain=True), store=store, workspace=workspace)
+    assert plain.fingerprint_components == []
+    assert explained.fingerprint == plain.fingerprint
+    assert [(c.name, c.value) for c in explained.fingerprint_components if c.contributed] == [
+        ("error_type", "IndexError"),
+        ("template", "list index out of range"),
+    ]
 
 
 async def test_a_wrong_answer_from_validation_keeps_its_operands(store: Store, workspace: str) -> None:
