@@ -61,6 +61,7 @@ def sandbox_from(settings: Settings) -> SandboxConfig:
         slots=settings.sandbox_slots,
         max_queue=settings.sandbox_queue,
         max_code_bytes=settings.max_code_bytes,
+        max_tests=settings.max_tests,
     )
 
 

@@ -191,6 +191,10 @@ class Settings:
         200_000, "Largest source accepted by validate_code and kept by log_error, in bytes.",
         _int_range(1_000, 10_000_000),
     )
+    max_tests: int = _setting(
+        200, "Most tests one validate_code call runs (each parametrize case and top-level assert counts).",
+        _int_range(1, 10_000),
+    )
     validate_timeout_s: float = _setting(
         10.0,
         "Default wall-clock budget of one validate_code call, in seconds (a call may ask for up to 30).",

@@ -51,6 +51,9 @@ class SandboxConfig:
     """At level 4, a test slower than this fails the performance stage."""
     max_code_bytes: int = 200_000
     max_tests_bytes: int = 200_000
+    max_tests: int = 200
+    """Tests one call may run: each case of a parametrized test and each top-level assert counts.
+    Bounds a call's run time and answer by count, which the byte limit alone does not (``assert f(1)`` is 12 bytes)."""
     ruff_timeout_s: float = 5.0
     max_logged_errors: int = 5
     """Failures logged per call (the first ones); the rest are still reported as findings."""
@@ -75,6 +78,7 @@ class SandboxConfig:
             ),
             ("slots", 1 <= self.slots <= 64, "between 1 and 64"),
             ("max_queue", 0 <= self.max_queue <= 1000, "between 0 and 1000"),
+            ("max_tests", 1 <= self.max_tests <= 10_000, "between 1 and 10000"),
             (
                 "uid_base",
                 1000 <= self.uid_base <= 4_000_000_000 - 4 * self.slots,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import anyio
 
@@ -46,7 +47,7 @@ async def validate_code(
     await _check_ids(request, store=store, workspace=workspace)
     runs_tests = request.level >= 3
     expected = (
-        await anyio.to_thread.run_sync(expected_tests, request.tests)
+        await anyio.to_thread.run_sync(partial(expected_tests, request.tests, max_tests=sandbox.max_tests))
         if runs_tests and request.tests is not None
         else []
     )
