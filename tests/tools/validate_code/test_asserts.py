@@ -93,3 +93,23 @@ def test_failures_point_at_the_assert_line() -> None:
     with pytest.raises(AssertionError) as caught:
         run("x = 1\n\nassert x == 2\n")
     assert caught.traceback[-2].lineno + 1 == 3
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1\nassert x == 1\n",
+        "def t():\n    assert résumé('é') == 'ü', \"naïve\"\n",
+        "assert (\n    f(1,\n      2)\n    == [1,\n        2]\n), 'multi-line'\n",
+        "a = 1\r\nassert a \\\r\n  == 1\r\n",
+        "s = 'x\\x0cy'\nassert s != 'z'  # form feed inside a string\nassert True\n",
+        "if True:\n\tassert 1 < 2 < 3\n",
+    ],
+)
+def test_the_recorded_source_is_the_asserts_own_text(source: str) -> None:
+    expected = [
+        ast.get_source_segment(source, node)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assert)
+    ]
+    assert [meta["source"] for meta in run_meta(source).values()] == expected

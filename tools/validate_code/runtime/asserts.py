@@ -14,6 +14,7 @@ Chained comparisons keep their lazy evaluation and report no operands.
 from __future__ import annotations
 
 import ast
+import io
 import operator
 
 NOVALUE = object()
@@ -80,16 +81,30 @@ def is_literalish(node: ast.AST) -> bool:
     return False
 
 
+def source_segment(lines: list[str], node: ast.stmt) -> str | None:
+    """`ast.get_source_segment` on source already split into lines (ends kept); offsets are UTF-8 bytes."""
+    if node.end_lineno is None or node.end_col_offset is None or node.end_lineno > len(lines):
+        return None
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset : node.end_col_offset].decode()
+    head = lines[first].encode()[node.col_offset :].decode()
+    tail = lines[last].encode()[: node.end_col_offset].decode()
+    return "".join([head, *lines[first + 1 : last], tail])
+
+
 class AssertRewriter(ast.NodeTransformer):
     """Rewrites every assert in a module; `asserts` maps each assert id to what a report needs."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
+        # Split once: `ast.get_source_segment` splits the whole source again for every assert,
+        # which made thousands of asserts in one file quadratic.
+        self.lines = io.StringIO(source, newline="").readlines()
         self.asserts: dict[int, dict] = {}
 
     def visit_Assert(self, node: ast.Assert) -> list[ast.stmt]:
         aid = len(self.asserts) + 1
-        segment = ast.get_source_segment(self.source, node) or ast.unparse(node)
+        segment = source_segment(self.lines, node) or ast.unparse(node)
         info = {"line": node.lineno, "source": segment[:500], "op": None, "swap": False}
         self.asserts[aid] = info
         test, msg = node.test, node.msg if node.msg is not None else ast.Constant(None)
