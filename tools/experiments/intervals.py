@@ -6,6 +6,7 @@ Small samples are the normal case here, so no Wald/CLT intervals anywhere (see B
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from tools.evaluation.stats import clopper_pearson
@@ -31,6 +32,9 @@ class Difference:
     """Posterior probability that the treatment rate is below the control rate."""
 
 
+# Both are pure functions of a few counts, asked again for every rule in every protocol answer while
+# the counts move slowly; the Monte Carlo difference costs milliseconds each time.
+@functools.lru_cache(maxsize=4096)
 def exact_rate(events: int, n: int, *, level: float = 0.95) -> Rate:
     """The observed rate with its two-sided Clopper-Pearson interval (0..1 when n is 0)."""
     if n <= 0:
@@ -40,6 +44,7 @@ def exact_rate(events: int, n: int, *, level: float = 0.95) -> Rate:
     return Rate(events=events, n=n, rate=interval.value, low=interval.low, high=interval.high)
 
 
+@functools.lru_cache(maxsize=4096)
 def rate_difference(
     treatment: tuple[int, int],
     control: tuple[int, int],
