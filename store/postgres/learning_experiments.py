@@ -137,20 +137,30 @@ class PostgresExperiments(PostgresBase):
         if not exposures:
             return []
         now = self._now()
+        keys = [parse_id("rule", exposure.rule_id) for exposure in exposures]
+        experiments = [
+            None if exposure.experiment_id is None else parse_id("experiment", exposure.experiment_id)
+            for exposure in exposures
+        ]
         async with self._write() as conn:
             task = await task_key(conn, workspace, task_id)
-            keys = []
-            for exposure in exposures:
-                rule = (await rule_row(conn, workspace, exposure.rule_id))["id"]
-                experiment = (
-                    None if exposure.experiment_id is None else parse_id("experiment", exposure.experiment_id)
+            known = {
+                row["id"]
+                for row in await conn.fetch(
+                    "SELECT id FROM protocol_rules WHERE workspace = $1 AND id = ANY($2::bigint[])", workspace, keys
                 )
-                await conn.execute(
-                    "INSERT INTO rule_observations (workspace, rule_id, task_id, experiment_id, arm, assigned_at) "
-                    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                    workspace, rule, task, experiment, exposure.arm, now,
-                )  # fmt: skip
-                keys.append(rule)
+            }
+            for exposure, key in zip(exposures, keys, strict=True):
+                if key not in known:
+                    raise NotFound(f"rule {exposure.rule_id!r} does not exist in this workspace")
+            # One statement for all rules; rows go in in order, so of two arms for one rule the first wins.
+            await conn.execute(
+                "INSERT INTO rule_observations (workspace, rule_id, task_id, experiment_id, arm, assigned_at) "
+                "SELECT $1, u.rule_id, $2, u.experiment_id, u.arm, $3 "
+                "FROM unnest($4::bigint[], $5::bigint[], $6::text[]) WITH ORDINALITY AS u(rule_id, experiment_id, arm, n) "
+                "ORDER BY u.n ON CONFLICT DO NOTHING",
+                workspace, task, now, keys, experiments, [exposure.arm for exposure in exposures],
+            )  # fmt: skip
             rows = await conn.fetch(
                 f"SELECT {OBSERVATION_COLUMNS} FROM rule_observations WHERE workspace = $1 AND task_id = $2 "
                 "AND rule_id = ANY($3::bigint[])",

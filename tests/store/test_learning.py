@@ -129,6 +129,30 @@ async def test_votes_add_to_the_counters_atomically(store: Store) -> None:
     assert (stored.helpful, stored.harmful) == (10, 20)
 
 
+async def test_exposures_of_several_rules_are_recorded_together_and_all_or_nothing(store: Store) -> None:
+    first, second = (
+        await store.change_protocol(
+            "ws", [adopted("Rule one", "python.a"), adopted("Rule two", "python.b")], note="seed"
+        )
+    ).rules
+    task = await store.create_task("ws", "a task", domain="python")
+    with pytest.raises(NotFound, match="r-999"):
+        await store.record_exposures(
+            "ws", task.task_id, [Exposure(first.rule_id, "treatment", None), Exposure("r-999", "control", None)]
+        )
+    # Nothing of the refused call was kept: the first rule's arm is still open.
+    stored = await store.record_exposures(
+        "ws",
+        task.task_id,
+        [
+            Exposure(second.rule_id, "control", None),
+            Exposure(first.rule_id, "treatment", None),
+            Exposure(second.rule_id, "treatment", None),
+        ],
+    )
+    assert stored == [Exposure(second.rule_id, "control", None), Exposure(first.rule_id, "treatment", None)]
+
+
 async def test_an_experiment_counts_each_outcome_once_and_only_while_running(store: Store) -> None:
     rule = (await store.change_protocol("ws", [adopted()], note="seed")).rules[0]
     started = await store.add_experiment("ws", experiment(rule.rule_id))
