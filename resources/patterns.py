@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from store import NotFound, Store
+from store.base import MINING_WAIT_S
 from tools.errors import InvalidInput
 from tools.find_patterns import PatternQuery, find_patterns
 
@@ -13,10 +14,15 @@ PAGE_SIZE = 50
 ERROR_IDS_PAGE = 200
 
 
-async def library_page(cursor: str | None, *, store: Store, workspace: str) -> dict[str, Any]:
+async def library_page(
+    cursor: str | None, *, store: Store, workspace: str, mining_wait_s: float = MINING_WAIT_S
+) -> dict[str, Any]:
     """One page of pattern summaries; `cursor` is None for the first page."""
     page = await find_patterns(
-        PatternQuery(limit=PAGE_SIZE, cursor=unquote(cursor) if cursor else None), store=store, workspace=workspace
+        PatternQuery(limit=PAGE_SIZE, cursor=unquote(cursor) if cursor else None),
+        store=store,
+        workspace=workspace,
+        mining_wait_s=mining_wait_s,
     )
     return {
         "workspace": workspace,

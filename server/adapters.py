@@ -71,6 +71,8 @@ def resource_errors() -> Iterator[None]:
         yield
     except (NotFound, InvalidInput) as exc:
         raise ResourceNotFoundError(str(exc)) from exc
+    except Busy as exc:  # another instance is mining the workspace; the message says to retry
+        raise MCPError(code=STORE_UNAVAILABLE, message=str(exc)) from exc
     except StoreError as exc:
         log.exception("store error while reading a resource")
         raise MCPError(code=STORE_UNAVAILABLE, message="The error store failed to complete the request.") from exc

@@ -179,7 +179,9 @@ def register_tools(mcp: MCPServer[AppState]) -> None:
         """
         state = state_of(ctx)
         before = await state.store.library_version(workspace_of(ctx))
-        result = await find_patterns(query, store=state.store, workspace=workspace_of(ctx))
+        result = await find_patterns(
+            query, store=state.store, workspace=workspace_of(ctx), mining_wait_s=state.settings.mining_wait_s
+        )
         if await state.store.library_version(workspace_of(ctx)) != before:
             await announce_library_change(ctx)
         return result
@@ -330,7 +332,10 @@ def register_resources(mcp: MCPServer[AppState]) -> None:
         state = running_state(mcp)
         with resource_errors():
             return await pattern_resources.library_page(
-                None, store=state.store, workspace=workspace_for_request(state.settings.workspace)
+                None,
+                store=state.store,
+                workspace=workspace_for_request(state.settings.workspace),
+                mining_wait_s=state.settings.mining_wait_s,
             )
 
     @mcp.resource(
@@ -343,7 +348,9 @@ def register_resources(mcp: MCPServer[AppState]) -> None:
     async def pattern_library_page(cursor: str, ctx: Context) -> dict[str, Any]:
         state = state_of(ctx)
         with resource_errors():
-            return await pattern_resources.library_page(cursor, store=state.store, workspace=workspace_of(ctx))
+            return await pattern_resources.library_page(
+                cursor, store=state.store, workspace=workspace_of(ctx), mining_wait_s=state.settings.mining_wait_s
+            )
 
     @mcp.resource(
         "patterns://{pattern_id}",

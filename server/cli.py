@@ -151,6 +151,7 @@ async def _migrate(settings: Settings) -> int:
 async def _patterns(settings: Settings, args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from tools.errors import Busy
     from tools.find_patterns import PatternQuery, find_patterns
 
     from .adapters import describe_validation_error
@@ -160,11 +161,13 @@ async def _patterns(settings: Settings, args: argparse.Namespace) -> int:
             category=args.category, min_frequency=args.min_frequency, since=args.since, limit=args.limit
         )
         async with _opened(settings) as store:
-            page = await find_patterns(query, store=store, workspace=settings.workspace)
+            page = await find_patterns(
+                query, store=store, workspace=settings.workspace, mining_wait_s=settings.mining_wait_s
+            )
     except ValidationError as exc:
         print(f"fractal-rmo: {describe_validation_error(exc)}", file=sys.stderr)
         return 2
-    except CommandFailed as exc:
+    except (CommandFailed, Busy) as exc:  # Busy: another instance's mining pass outlasted the wait
         print(f"fractal-rmo: {exc}", file=sys.stderr)
         return 1
     print(render_pattern_table(page.patterns, total=page.total, width=shutil.get_terminal_size().columns))

@@ -205,6 +205,11 @@ class Settings:
         8, "How many validate_code calls may wait for a sandbox before the answer is 'busy, retry'.",
         _int_range(0, 1000),
     )
+    mining_wait_s: float = _setting(
+        30.0,
+        "How long find_patterns waits for another instance's mining pass of its workspace before 'busy, retry'.",
+        _float_range(0.0, 55.0),
+    )
     learning_alpha: float = _setting(
         0.05, "Level of the adoption test: the chance of adopting a rule that does not reduce errors.",
         _float_range(0.001, 0.5),

@@ -11,6 +11,7 @@ Public identifiers are short prefixed strings (``e-12``, ``p-3``, ``t-7``, ``a-4
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -40,6 +41,14 @@ class Conflict(StoreError):
 
 class MigrationError(StoreError):
     """A schema migration failed or the database is newer than this code."""
+
+
+class StoreBusy(StoreError):
+    """Another holder kept a shared right (a workspace's mining turn) past the caller's wait; retry later."""
+
+
+MINING_WAIT_S = 30.0
+"""How long `Store.mining_turn` waits by default for another holder to finish its pass."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,6 +319,18 @@ class Store(LearningStore, Protocol):
     async def count_errors(self, workspace: str) -> int: ...
 
     # pattern mining --------------------------------------------------------------------------
+    def mining_turn(
+        self, workspace: str, *, wait_s: float = MINING_WAIT_S
+    ) -> AbstractAsyncContextManager[None]:
+        """The right to mine `workspace`, held for the body of ``async with store.mining_turn(...)``.
+
+        One holder at a time per workspace among every store object on the database, in this
+        process or another. The right ends with the body (also when it raises) and with the
+        process that holds it, however that process ends. Waits up to `wait_s` seconds for the
+        current holder, then raises `StoreBusy`; a negative `wait_s` is a `ValueError`.
+        """
+        ...
+
     async def signature_groups(self, workspace: str, *, only_unmined: bool = False) -> list[SignatureGroup]:
         """Every fingerprint group of the workspace (or only those no mining pass has seen yet)."""
         ...

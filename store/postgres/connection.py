@@ -23,6 +23,7 @@ from ..base import StoreUnavailable
 from ..migrations import discover, pending
 from ..open import redact_url
 from ..records import Decode
+from ..turns import TurnQueue
 from ..values import dump_json
 from .errors import TransientConflict, map_postgres_errors
 
@@ -35,6 +36,8 @@ CONNECT_TIMEOUT_S = 10.0
 ACQUIRE_TIMEOUT_S = 30.0
 COMMAND_TIMEOUT_S = 60.0
 POOL_MIN, POOL_MAX = 1, 10
+MINING_TURNS = POOL_MAX // 2
+"""Pool connections one store may hold for mining turns at once (mining.py); each pass needs another."""
 RETRIES = 5
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -66,9 +69,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """Release a connection to the pool as it is (asyncpg itself rolls back an open transaction).
 
-    The store changes no session state: no SET, LISTEN, cursors or session advisory locks (its
-    advisory locks are transaction-scoped). asyncpg's default reset query would have nothing to
-    undo and costs one more round trip on every call.
+    The store changes no session state: no SET, LISTEN or cursors, and its advisory locks are
+    transaction-scoped, except a mining turn's session lock, which mining.py unlocks before it
+    releases the connection (or closes the connection). asyncpg's default reset query would have
+    nothing to undo and costs one more round trip on every call.
     """
 
 
@@ -80,6 +84,9 @@ class PostgresBase:
         self._pool = pool
         self._schema = schema
         self._closed = False
+        # Mining turns (mining.py): this process's queue per workspace, and the turn connections' cap.
+        self._mining_queue = TurnQueue()
+        self._turn_slots = anyio.Semaphore(MINING_TURNS)
 
     @classmethod
     async def open(cls, url: str) -> Self:

@@ -22,9 +22,12 @@ from __future__ import annotations
 from .error_log import PostgresErrorLog
 from .insights import PostgresInsights
 from .learning import PostgresLearning
+from .mining import PostgresMining
 from .patterns import PostgresPatterns
 from .tasks import PostgresTasks
 
 
-class PostgresStore(PostgresErrorLog, PostgresPatterns, PostgresTasks, PostgresInsights, PostgresLearning):
+class PostgresStore(
+    PostgresErrorLog, PostgresPatterns, PostgresMining, PostgresTasks, PostgresInsights, PostgresLearning
+):
     """`store.base.Store` on PostgreSQL (asyncpg); open with `PostgresStore.open(url)` or `open_store`."""

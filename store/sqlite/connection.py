@@ -31,6 +31,7 @@ from ..base import StoreUnavailable
 from ..migrations import discover, pending
 from ..open import redact_url
 from ..records import Decode
+from ..turns import TurnQueue
 from .errors import map_sqlite_errors
 from .thread import ThreadConnection
 
@@ -40,6 +41,7 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
 MEMORY = ":memory:"
 MIN_VERSION = (3, 35, 0)  # RETURNING
+MINING_LOCK_SUFFIX = "-mining.lock"
 PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys = ON")
 
 
@@ -91,6 +93,10 @@ class SqliteBase:
         # An in-memory database has a single connection, so reads queue with writes.
         self._read_lock = self._write_lock if reader is writer else asyncio.Lock()
         self._closed = False
+        # Mining turns (mining.py): this process's queue per workspace, and the file other processes lock.
+        self._mining_queue = TurnQueue()
+        path = database_path(url)
+        self._mining_lock_path = None if path == MEMORY else f"{Path(path).resolve()}{MINING_LOCK_SUFFIX}"
 
     @classmethod
     async def open(cls, url: str) -> Self:

@@ -26,9 +26,10 @@ from __future__ import annotations
 from .error_log import SqliteErrorLog
 from .insights import SqliteInsights
 from .learning import SqliteLearning
+from .mining import SqliteMining
 from .patterns import SqlitePatterns
 from .tasks import SqliteTasks
 
 
-class SqliteStore(SqliteErrorLog, SqlitePatterns, SqliteTasks, SqliteInsights, SqliteLearning):
+class SqliteStore(SqliteErrorLog, SqlitePatterns, SqliteMining, SqliteTasks, SqliteInsights, SqliteLearning):
     """`store.base.Store` on SQLite; open with `SqliteStore.open(url)` or `open_store`."""

@@ -7,17 +7,14 @@ tests; set ``FRACTAL_RMO_TEST_PG=skip`` to leave PostgreSQL out on purpose.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from store import Store, open_store
-from store.open import redact_url
 
-from .helpers import pg_base_url, with_schema
+from .helpers import fresh_postgres_schema, pg_base_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -44,27 +41,6 @@ async def postgres_url() -> AsyncIterator[str]:
         pytest.skip("FRACTAL_RMO_TEST_PG=skip")
     async with fresh_postgres_schema() as url:
         yield url
-
-
-@asynccontextmanager
-async def fresh_postgres_schema() -> AsyncIterator[str]:
-    import asyncpg
-
-    base = pg_base_url()
-    assert base is not None
-    try:
-        admin = await asyncpg.connect(base, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(
-            f"PostgreSQL at {redact_url(base)} is unreachable ({exc}). Start it, point FRACTAL_RMO_TEST_PG "
-            "at another server, or set FRACTAL_RMO_TEST_PG=skip to run the SQLite half only."
-        )
-    schema = f"fr_test_{uuid.uuid4().hex[:16]}"
-    try:
-        yield with_schema(base, schema)
-    finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        await admin.close()
 
 
 @pytest.fixture

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from store import NewError
+from store.open import redact_url
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -20,6 +25,27 @@ def pg_base_url() -> str | None:
 
 def with_schema(url: str, schema: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}schema={schema}"
+
+
+@asynccontextmanager
+async def fresh_postgres_schema() -> AsyncIterator[str]:
+    import asyncpg
+
+    base = pg_base_url()
+    assert base is not None
+    try:
+        admin = await asyncpg.connect(base, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(
+            f"PostgreSQL at {redact_url(base)} is unreachable ({exc}). Start it, point FRACTAL_RMO_TEST_PG "
+            "at another server, or set FRACTAL_RMO_TEST_PG=skip to run the SQLite half only."
+        )
+    schema = f"fr_test_{uuid.uuid4().hex[:16]}"
+    try:
+        yield with_schema(base, schema)
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
 
 
 async def execute_raw(url: str, sql: str, *args: Any) -> None:

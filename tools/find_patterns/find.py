@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import weakref
-
-import anyio
-
-from store.base import NotFound, PatternRecord, Store, StoredError
+from store.base import MINING_WAIT_S, NotFound, PatternRecord, Store, StoredError
 from tools.errors import InvalidInput
 
 from .confidence import confidence
@@ -17,19 +13,17 @@ _EXCERPT_LINES_BEFORE = 2
 _EXCERPT_LINES_AFTER = 1
 _EXCERPT_LINE_CHARS = 120
 
-# One mining pass at a time per store and workspace in this process; a pass that starts after
-# another finishes finds nothing left to mine and returns at once.
-_mining_locks: weakref.WeakKeyDictionary[Store, dict[str, anyio.Lock]] = weakref.WeakKeyDictionary()
 
-
-async def find_patterns(query: PatternQuery, *, store: Store, workspace: str) -> PatternList:
+async def find_patterns(
+    query: PatternQuery, *, store: Store, workspace: str, mining_wait_s: float = MINING_WAIT_S
+) -> PatternList:
     """List recurring mistakes: fingerprint groups merged into patterns, most frequent first.
 
     Errors logged since the last call are mined first (compared with the library and merged into
-    the pattern they belong to), so the list is always current.
+    the pattern they belong to), so the list is always current. Mining takes the workspace's turn
+    among all server processes; waiting longer than `mining_wait_s` for it raises `Busy`.
     """
-    async with _lock(store, workspace):
-        report = await mine_patterns(store, workspace)
+    report = await mine_patterns(store, workspace, wait_s=mining_wait_s)
     try:
         page = await store.list_patterns(
             workspace,
@@ -53,14 +47,6 @@ async def find_patterns(query: PatternQuery, *, store: Store, workspace: str) ->
         mined_groups=report.groups_mined,
         merged_patterns=report.patterns_merged,
     )
-
-
-def _lock(store: Store, workspace: str) -> anyio.Lock:
-    try:
-        locks = _mining_locks.setdefault(store, {})
-    except TypeError:  # a store that cannot be weakly referenced gets a lock per call
-        return anyio.Lock()
-    return locks.setdefault(workspace, anyio.Lock())
 
 
 async def _pattern_out(record: PatternRecord, *, store: Store, workspace: str) -> PatternOut:

@@ -8,8 +8,11 @@ with the number of different mistakes, not with traffic) and folds patterns toge
 - Incremental (`find_patterns` runs it first): new groups are clustered among themselves, then
   each new cluster joins the existing pattern it is closest to by average linkage, if that is
   within the threshold; otherwise it becomes a pattern of its own.
-- Full (`fractal-rmo mine --full`): every live pattern of a block is re-clustered, so patterns
+- Full (`mine_patterns(full=True)`): every live pattern of a block is re-clustered, so patterns
   that grew towards each other merge. Patterns are never split.
+
+A pass runs inside the workspace's mining turn (`Store.mining_turn`), so however many server
+processes share the database, one pass at a time mines a workspace and no group is mined twice.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from store.base import Conflict, NotFound, PatternMerge, SignatureGroup, Store
+from store.base import MINING_WAIT_S, Conflict, NotFound, PatternMerge, SignatureGroup, Store, StoreBusy
+from tools.errors import Busy
 
 from .cluster import (
     ClusterParams,
@@ -178,15 +182,40 @@ def _id_number(pattern_id: str) -> int:
 
 
 async def mine_patterns(
-    store: Store, workspace: str, *, full: bool = False, params: ClusterParams = DEFAULT_PARAMS
+    store: Store,
+    workspace: str,
+    *,
+    full: bool = False,
+    params: ClusterParams = DEFAULT_PARAMS,
+    wait_s: float = MINING_WAIT_S,
 ) -> MiningReport:
-    """Run one mining pass and apply it. A pass that finds nothing new returns at once."""
+    """Run one mining pass and apply it. A pass that finds nothing new returns at once.
+
+    The pass waits up to `wait_s` seconds for another process's pass over the same workspace to
+    end, then raises `Busy`.
+    """
     started = time.perf_counter()
-    if not full:
-        pending = await store.signature_groups(workspace, only_unmined=True)
-        if not pending:
-            return MiningReport(groups_mined=0, patterns_merged=0, duration_ms=0.0)
+    # Unlocked first look: when nothing is new, callers list the library without queueing behind
+    # a pass that is mining it.
+    if not full and not await store.signature_groups(workspace, only_unmined=True):
+        return MiningReport(groups_mined=0, patterns_merged=0, duration_ms=0.0)
+    try:
+        async with store.mining_turn(workspace, wait_s=wait_s):
+            return await _mine(store, workspace, full=full, params=params, started=started)
+    except StoreBusy as exc:
+        raise Busy(
+            f"The pattern library of workspace {workspace!r} is being mined by another pass that did "
+            f"not finish within {wait_s:g} s. Retry in a few seconds."
+        ) from exc
+
+
+async def _mine(
+    store: Store, workspace: str, *, full: bool, params: ClusterParams, started: float
+) -> MiningReport:
+    # Read again inside the turn: the pass that held it before may have mined these groups.
     groups = await store.signature_groups(workspace)
+    if not full and all(group.mined for group in groups):
+        return MiningReport(groups_mined=0, patterns_merged=0, duration_ms=_ms(started))
     plan = await anyio.to_thread.run_sync(lambda: plan_mining(groups, full=full, params=params))
     try:
         if plan.merges:
@@ -194,8 +223,9 @@ async def mine_patterns(
         if plan.mined:
             await store.mark_mined(workspace, plan.mined)
     except (NotFound, Conflict):
-        # Another pass changed these patterns first (several servers on one database). The groups
-        # stay unmined, so the next pass compares them again against the new state.
+        # Patterns changed under the plan (a server without mining turns on the same database, or a
+        # turn lost with its connection). The groups stay unmined, so the next pass compares them
+        # again against the new state.
         return MiningReport(groups_mined=0, patterns_merged=0, duration_ms=_ms(started))
     absorbed = sum(len(merge.absorbed) for merge in plan.merges)
     return MiningReport(groups_mined=len(plan.mined), patterns_merged=absorbed, duration_ms=_ms(started))
