@@ -414,3 +414,11 @@ class Store(LearningStore, Protocol):
     async def insight_for(self, workspace: str, pattern_id: str) -> InsightRecord | None:
         """The newest insight targeting the pattern (after following merge redirects)."""
         ...
+
+    async def insights_for(self, workspace: str, pattern_ids: Sequence[str]) -> dict[str, InsightRecord]:
+        """`insight_for` of many live patterns in one query: pattern id -> its newest insight.
+
+        Meant for the patterns a listing returns; patterns without an insight, unknown ids and ids
+        of patterns merged away have no entry.
+        """
+        ...

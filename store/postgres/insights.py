@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..base import InsightRecord, NewInsight
+from ..ids import parse_id
 from ..records import INSIGHT_COLUMNS, insight_record
 from ..values import clean_optional, clean_text
 from .connection import DECODE, PostgresBase
@@ -42,3 +45,24 @@ class PostgresInsights(PostgresBase):
                 key,
             )
         return None if row is None else insight_record(row, DECODE, key)
+
+    async def insights_for(self, workspace: str, pattern_ids: Sequence[str]) -> dict[str, InsightRecord]:
+        keys = [parse_id("pattern", pattern_id) for pattern_id in dict.fromkeys(pattern_ids)]
+        if not keys:
+            return {}
+        async with self._read() as conn:
+            rows = await conn.fetch(
+                # Per live pattern, its own insights and those of the patterns merged into it; newest first.
+                "SELECT DISTINCT ON (o.owner) o.owner, "
+                + ", ".join(f"i.{column.strip()}" for column in INSIGHT_COLUMNS.split(","))
+                + " FROM (SELECT p.id AS owner, p.id AS source FROM patterns p "
+                "WHERE p.workspace = $1 AND p.id = ANY($2::bigint[]) AND p.merged_into IS NULL "
+                "UNION ALL SELECT m.merged_into, m.id FROM patterns m "
+                "WHERE m.workspace = $1 AND m.merged_into = ANY($2::bigint[])) o "
+                "JOIN insights i ON i.workspace = $1 AND i.pattern_id = o.source "
+                "ORDER BY o.owner, i.id DESC",
+                workspace,
+                keys,
+            )
+        records = (insight_record(row, DECODE, row["owner"]) for row in rows)
+        return {record.pattern_id: record for record in records}

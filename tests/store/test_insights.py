@@ -65,6 +65,28 @@ async def test_insights_follow_merges_both_ways(store: Store) -> None:
     assert old.insight_id != newest.insight_id
 
 
+async def test_insights_of_many_patterns_match_one_by_one(store: Store) -> None:
+    kept = (await store.add_error("ws", new_error("v1:a"))).pattern_id
+    absorbed = (await store.add_error("ws", new_error("v1:b"))).pattern_id
+    plain = (await store.add_error("ws", new_error("v1:c"))).pattern_id
+    bare = (await store.add_error("ws", new_error("v1:d"))).pattern_id
+    elsewhere = (await store.add_error("other", new_error("v1:a"))).pattern_id
+    await store.add_insight("ws", NewInsight(absorbed, "written before the merge", "client"))
+    await store.add_insight("ws", NewInsight(kept, "older, on the survivor", "client"))
+    await store.add_insight("ws", NewInsight(plain, "first", "client"))
+    await store.add_insight("ws", NewInsight(plain, "second", "client"))
+    await store.add_insight("other", NewInsight(elsewhere, "another workspace's rule", "client"))
+    await store.merge_patterns("ws", [PatternMerge(into=kept, absorbed=[absorbed])])
+    newest = await store.add_insight("ws", NewInsight(absorbed, "after the merge", "client"))
+
+    found = await store.insights_for("ws", [kept, plain, bare, kept, "p-404"])
+
+    assert found == {kept: await store.insight_for("ws", kept), plain: await store.insight_for("ws", plain)}
+    assert found[kept] == newest and found[plain].rule == "second"
+    assert await store.insights_for("ws", []) == {}
+    assert await store.insights_for("ws", [absorbed]) == {}  # merged away: ask for the survivor
+
+
 async def test_an_insight_for_an_unknown_pattern_raises_not_found(store: Store) -> None:
     with pytest.raises(NotFound):
         await store.add_insight("ws", NewInsight("p-404", "rule", "client"))

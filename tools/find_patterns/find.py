@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.base import MINING_WAIT_S, NotFound, PatternRecord, Store, StoredError
+from store.base import MINING_WAIT_S, InsightRecord, NotFound, PatternRecord, Store, StoredError
 from tools.errors import InvalidInput
 
 from .confidence import confidence
@@ -39,7 +39,8 @@ async def find_patterns(
             f"'cursor' must be a next_cursor value from a previous find_patterns call (got {query.cursor!r}). "
             "Call find_patterns without a cursor to start from the first page."
         ) from exc
-    patterns = [await _pattern_out(record, store=store, workspace=workspace) for record in page.patterns]
+    insights = await store.insights_for(workspace, [record.pattern_id for record in page.patterns])
+    patterns = [_pattern_out(record, insights.get(record.pattern_id)) for record in page.patterns]
     return PatternList(
         patterns=patterns,
         next_cursor=page.next_cursor,
@@ -49,8 +50,7 @@ async def find_patterns(
     )
 
 
-async def _pattern_out(record: PatternRecord, *, store: Store, workspace: str) -> PatternOut:
-    insight = await store.insight_for(workspace, record.pattern_id)
+def _pattern_out(record: PatternRecord, insight: InsightRecord | None) -> PatternOut:
     return PatternOut(
         id=record.pattern_id,
         title=record.title,
