@@ -178,11 +178,10 @@ def register_tools(mcp: MCPServer[AppState]) -> None:
         "logic.assertion"), minimum frequency, or time; page with the returned next_cursor.
         """
         state = state_of(ctx)
-        before = await state.store.library_version(workspace_of(ctx))
         result = await find_patterns(
             query, store=state.store, workspace=workspace_of(ctx), mining_wait_s=state.settings.mining_wait_s
         )
-        if await state.store.library_version(workspace_of(ctx)) != before:
+        if result.mined_groups:  # the pass described new patterns or merged some: the library changed
             await announce_library_change(ctx)
         return result
 

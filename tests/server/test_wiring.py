@@ -102,3 +102,33 @@ async def test_a_new_pattern_notifies_listening_clients(tmp_path: Path) -> None:
             with anyio.fail_after(5):
                 event = await events.__anext__()
         assert type(event).__name__ == "ResourcesListChanged"
+
+
+async def test_find_patterns_announces_a_library_change_only_when_its_pass_changed_something(
+    tmp_path: Path,
+) -> None:
+    from mcp import Client
+
+    import anyio
+
+    from server.app import build_server
+    from server.settings import Settings
+
+    async def drain(events) -> list[str]:  # type: ignore[no-untyped-def]
+        seen = []
+        with anyio.move_on_after(0.5):
+            while True:
+                seen.append(type(await events.__anext__()).__name__)
+        return seen
+
+    server = build_server(Settings(db=f"sqlite:///{tmp_path / 'n.db'}", log_level="WARNING"))
+    async with Client(server, raise_exceptions=True) as client:
+        async with client.listen(resources_list_changed=True) as events:
+            await client.call_tool("log_error", {"message": "boom", "error_type": "ValueError"})
+            assert "ResourcesListChanged" in await drain(events)  # the new pattern
+            mined = await client.call_tool("find_patterns", {})
+            assert mined.structured_content["mined_groups"] == 1
+            assert "ResourcesListChanged" in await drain(events)
+            unchanged = await client.call_tool("find_patterns", {})
+            assert unchanged.structured_content["mined_groups"] == 0
+            assert await drain(events) == [], "a pass that changed nothing announced a change"
