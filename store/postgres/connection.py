@@ -137,6 +137,21 @@ class PostgresBase:
                         yield conn
 
     @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection outside any transaction: each statement commits on its own.
+
+        For a write that is one statement on rows many tasks update (experiment counts, rule
+        votes): its row locks last only while PostgreSQL runs it. Inside `_write()` they would also
+        last until the COMMIT's round trip came back through a busy event loop, and concurrent
+        callers would queue behind every such trip.
+        """
+        self._check_open()
+        with map_postgres_errors(self._url):
+            async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
+                with anyio.CancelScope(shield=True):
+                    yield conn
+
+    @asynccontextmanager
     async def _read(self) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection inside a read-only REPEATABLE READ transaction: one snapshot for the block."""
         self._check_open()

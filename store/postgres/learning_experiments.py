@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ..base import NotFound
 from ..ids import format_id, parse_id
@@ -27,6 +28,20 @@ from ..values import clean_text
 from .connection import DECODE, Params, PostgresBase
 from .learning_protocol import rule_row
 from .lookups import live_pattern_key, task_key
+
+# Per arm, what one closed task adds to an experiment's counts: a task, an event if the targeted
+# pattern recurred, a failure if the task did not succeed.
+_ARM_SUMS = ", ".join(
+    f"count(*) FILTER (WHERE arm = '{arm}') AS {p}_tasks, "
+    f"count(*) FILTER (WHERE arm = '{arm}' AND recurred) AS {p}_events, "
+    f"count(*) FILTER (WHERE arm = '{arm}' AND NOT succeeded) AS {p}_failures"
+    for arm, p in ARM_PREFIX.items()
+)
+_ARM_ADDS = ", ".join(
+    f"{p}_{count} = e.{p}_{count} + c.{p}_{count}"
+    for p in ARM_PREFIX.values()
+    for count in ("tasks", "events", "failures")
+)
 
 PATTERN_TASK_TEXTS = """
 SELECT t.description FROM tasks t WHERE t.workspace = $1 AND t.id IN (
@@ -99,7 +114,7 @@ class PostgresExperiments(PostgresBase):
     async def update_experiment_evidence(
         self, workspace: str, experiment_id: str, *, e_value: float, harm_e_value: float
     ) -> None:
-        async with self._write() as conn:
+        async with self._statement() as conn:
             await conn.execute(
                 "UPDATE experiments SET e_value = $3, e_max = GREATEST(e_max, $3), harm_e_value = $4 "
                 "WHERE workspace = $1 AND id = $2 AND status = 'running'",
@@ -147,7 +162,9 @@ class PostgresExperiments(PostgresBase):
             known = {
                 row["id"]
                 for row in await conn.fetch(
-                    "SELECT id FROM protocol_rules WHERE workspace = $1 AND id = ANY($2::bigint[])", workspace, keys
+                    "SELECT id FROM protocol_rules WHERE workspace = $1 AND id = ANY($2::bigint[])",
+                    workspace,
+                    keys,
                 )
             }
             for exposure, key in zip(exposures, keys, strict=True):
@@ -179,36 +196,44 @@ class PostgresExperiments(PostgresBase):
     ) -> list[ObservationRecord]:
         if not outcomes:
             return []
-        now = self._now()
-        filled: list[ObservationRecord] = []
-        ordered = sorted(outcomes, key=lambda o: parse_id("rule", o.rule_id))  # key order: no deadlocks
-        async with self._write() as conn:
+        rows = await self._retrying(lambda: self._record_outcomes(workspace, task_id, outcomes))
+        return [observation_record(row, DECODE) for row in rows]
+
+    async def _record_outcomes(self, workspace: str, task_id: str, outcomes: Sequence[Outcome]) -> list[Any]:
+        async with self._statement() as conn:
             task = await task_key(conn, workspace, task_id)
-            moved: list[tuple[int, Arm, Outcome]] = []
-            for outcome in ordered:
-                row = await conn.fetchrow(
-                    "UPDATE rule_observations SET recurred = $4, succeeded = $5, observed_at = $6 "
-                    "WHERE workspace = $1 AND rule_id = $2 AND task_id = $3 AND recurred IS NULL "
-                    f"RETURNING {OBSERVATION_COLUMNS}",
-                    workspace, parse_id("rule", outcome.rule_id), task, outcome.recurred, outcome.succeeded, now,
-                )  # fmt: skip
-                if row is None:
-                    continue
-                observation = observation_record(row, DECODE)
-                filled.append(observation)
-                if row["experiment_id"] is not None:
-                    moved.append((row["experiment_id"], observation.arm, outcome))
-            for experiment, arm, outcome in sorted(moved, key=lambda m: m[0]):
-                p = ARM_PREFIX[arm]
-                # Only a running experiment counts, so a decided one keeps the numbers it was decided on.
-                await conn.execute(
-                    f"UPDATE experiments SET {p}_tasks = {p}_tasks + 1, {p}_events = {p}_events + $2, "
-                    f"{p}_failures = {p}_failures + $3 WHERE id = $1 AND status = 'running'",
-                    experiment,
-                    int(outcome.recurred),
-                    int(not outcome.succeeded),
+            # One statement: the task's open observations are filled in, and each running experiment
+            # they belong to counts them, its row locked in id order (no deadlocks) and only while
+            # the statement runs. A decided experiment keeps the numbers it was decided on.
+            return await conn.fetch(
+                f"""
+                WITH given AS (
+                    SELECT * FROM unnest($3::bigint[], $4::boolean[], $5::boolean[]) AS g(rule_id, recurred, succeeded)
+                ), filled AS (
+                    UPDATE rule_observations o SET recurred = g.recurred, succeeded = g.succeeded, observed_at = $6
+                    FROM given g
+                    WHERE o.workspace = $1 AND o.task_id = $2 AND o.rule_id = g.rule_id AND o.recurred IS NULL
+                    RETURNING o.*
+                ), counts AS (
+                    SELECT experiment_id, {_ARM_SUMS}
+                    FROM filled WHERE experiment_id IS NOT NULL GROUP BY experiment_id
+                ), locked AS (
+                    SELECT id FROM experiments WHERE id IN (SELECT experiment_id FROM counts) AND status = 'running'
+                    ORDER BY id FOR UPDATE
+                ), counted AS (
+                    UPDATE experiments e SET {_ARM_ADDS}
+                    FROM counts c, locked l WHERE e.id = c.experiment_id AND l.id = e.id
                 )
-        return filled
+                SELECT {", ".join(f"filled.{c.strip()}" for c in OBSERVATION_COLUMNS.split(","))}
+                FROM filled ORDER BY filled.rule_id
+                """,
+                workspace,
+                task,
+                [parse_id("rule", o.rule_id) for o in outcomes],
+                [o.recurred for o in outcomes],
+                [o.succeeded for o in outcomes],
+                self._now(),
+            )
 
     async def list_observations(
         self,

@@ -226,10 +226,18 @@ class PostgresProtocol(PostgresBase):
         ordered = sorted(
             (parse_id("rule", r), h, b) for r, (h, b) in votes.items()
         )  # key order: no deadlocks
-        async with self._write() as conn:
-            await conn.executemany(
-                "UPDATE protocol_rules SET helpful = helpful + $3, harmful = harmful + $4 WHERE workspace = $1 AND id = $2",
-                [(workspace, key, h, b) for key, h, b in ordered],
+        async with self._statement() as conn:
+            # One statement, rows locked in id order (no deadlocks) and only while it runs.
+            await conn.execute(
+                "WITH votes AS (SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS v(id, helpful, harmful)), "
+                "locked AS (SELECT id FROM protocol_rules WHERE workspace = $1 AND id IN (SELECT id FROM votes) "
+                "ORDER BY id FOR UPDATE) "
+                "UPDATE protocol_rules r SET helpful = r.helpful + v.helpful, harmful = r.harmful + v.harmful "
+                "FROM votes v, locked l WHERE r.workspace = $1 AND r.id = v.id AND l.id = r.id",
+                workspace,
+                [key for key, _, _ in ordered],
+                [h for _, h, _ in ordered],
+                [b for _, _, b in ordered],
             )
 
     # taxonomy ----------------------------------------------------------------------------------

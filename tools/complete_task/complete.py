@@ -35,10 +35,10 @@ async def complete_task(
         raise InvalidInput(
             f"Task {request.task_id!r} is already closed as {current.status!r}; a task is completed once."
         ) from exc
-    filled, decisions = await record_task_outcome(store, workspace, task, config)
+    errors, patterns = await task_patterns(store, workspace, task.task_id)
+    filled, decisions = await record_task_outcome(store, workspace, task, config, seen=patterns)
     if decisions:
         await reconcile(store, workspace, config)
-    errors, patterns = await task_patterns(store, workspace, task.task_id)
     return TaskOutcome(
         task_id=task.task_id,
         status=request.status,

@@ -14,9 +14,13 @@ succeeded without it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import anyio
+
 from store import NotFound, StoredError, TaskRecord
 from store.base import Store
-from store.learning import ObservationRecord, Outcome
+from store.learning import ExperimentRecord, ObservationRecord, Outcome
 
 from .config import LearningConfig
 from .lifecycle import Decision, apply_gate, promote_candidates
@@ -41,44 +45,51 @@ class _Patterns:
         self._workspace = workspace
         self._cache: dict[str, str] = {}
 
-    async def live(self, pattern_id: str) -> str:
-        if pattern_id not in self._cache:
-            try:
-                self._cache[pattern_id] = (
-                    await self._store.get_pattern(self._workspace, pattern_id)
-                ).pattern_id
-            except NotFound:
-                self._cache[pattern_id] = pattern_id
-        return self._cache[pattern_id]
+    async def resolve(self, pattern_ids: Iterable[str]) -> dict[str, str]:
+        """Each id's live pattern. The lookups run side by side: under load each round trip waits
+        its turn in a busy event loop, and a task may touch a dozen patterns."""
+        wanted = list(dict.fromkeys(pattern_ids))
+        async with anyio.create_task_group() as tg:
+            for pattern_id in wanted:
+                if pattern_id not in self._cache:
+                    tg.start_soon(self._look_up, pattern_id)
+        return {pattern_id: self._cache[pattern_id] for pattern_id in wanted}
+
+    async def _look_up(self, pattern_id: str) -> None:
+        try:
+            self._cache[pattern_id] = (await self._store.get_pattern(self._workspace, pattern_id)).pattern_id
+        except NotFound:
+            self._cache[pattern_id] = pattern_id
 
 
 async def task_patterns(store: Store, workspace: str, task_id: str) -> tuple[int, set[str]]:
     """(count of counted errors, live pattern ids among them) for a task."""
-    patterns = _Patterns(store, workspace)
     counted = [e for e in await _task_errors(store, workspace, task_id) if e.source != "review"]
-    return len(counted), {await patterns.live(e.pattern_id) for e in counted}
+    live = await _Patterns(store, workspace).resolve(e.pattern_id for e in counted)
+    return len(counted), set(live.values())
 
 
 async def record_task_outcome(
-    store: Store, workspace: str, task: TaskRecord, config: LearningConfig
+    store: Store, workspace: str, task: TaskRecord, config: LearningConfig, *, seen: set[str]
 ) -> tuple[list[ObservationRecord], list[Decision]]:
     """Record the closed task's outcome for every rule it was exposed to; run the gate of every
-    experiment that moved. Returns the observations filled in and the decisions taken."""
+    experiment that moved. `seen` is the task's live patterns (`task_patterns`). Returns the
+    observations filled in and the decisions taken."""
     exposures = await store.list_observations(workspace, task_id=task.task_id)
     pending = [o for o in exposures if o.recurred is None]
     if not pending:
         return [], []
-    _, seen = await task_patterns(store, workspace, task.task_id)
-    patterns = _Patterns(store, workspace)
+    rules = await store.list_rules(workspace, rule_ids=[o.rule_id for o in pending])
+    targets = await _Patterns(store, workspace).resolve(r.pattern_id for r in rules if r.pattern_id)
     succeeded = task.status == "succeeded"
-    outcomes = []
-    for observation in pending:
-        try:
-            rule = await store.get_rule(workspace, observation.rule_id)
-        except NotFound:
-            continue
-        target = await patterns.live(rule.pattern_id) if rule.pattern_id else None
-        outcomes.append(Outcome(observation.rule_id, recurred=target in seen, succeeded=succeeded))
+    outcomes = [
+        Outcome(
+            rule.rule_id,
+            recurred=rule.pattern_id is not None and targets[rule.pattern_id] in seen,
+            succeeded=succeeded,
+        )
+        for rule in rules  # a rule deleted since the exposure has nothing to record
+    ]
     filled = await store.record_outcomes(workspace, task.task_id, outcomes)
     votes = {
         o.rule_id: (int(succeeded and not o.recurred), int(bool(o.recurred)))
@@ -87,13 +98,19 @@ async def record_task_outcome(
     }
     if any(h or b for h, b in votes.values()):
         await store.vote_rules(workspace, {k: v for k, v in votes.items() if any(v)})
-    decisions: list[Decision] = []
-    for experiment_id in dict.fromkeys(o.experiment_id for o in filled if o.experiment_id):
-        experiment = await store.get_experiment(workspace, experiment_id)
-        if experiment.status == "running":
-            decision = await apply_gate(store, workspace, experiment)
-            if decision is not None:
-                decisions.append(decision)
+    moved = {o.experiment_id for o in filled if o.experiment_id}
+    running = [
+        e for e in await store.list_experiments(workspace, statuses=["running"]) if e.experiment_id in moved
+    ]
+    gated: list[Decision | None] = [None] * len(running)
+
+    async def gate(index: int, experiment: ExperimentRecord) -> None:
+        gated[index] = await apply_gate(store, workspace, experiment)
+
+    async with anyio.create_task_group() as tg:  # independent experiments: their gates run side by side
+        for index, experiment in enumerate(running):
+            tg.start_soon(gate, index, experiment)
+    decisions = [decision for decision in gated if decision is not None]
     if decisions:
         await promote_candidates(store, workspace, config)
     return filled, decisions
