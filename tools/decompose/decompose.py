@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from store import ActionItemRecord
 from store.base import Store
+from tools.concurrently import concurrently
 from tools.errors import InvalidInput
 from tools.experiments.config import DEFAULT_CONFIG, LearningConfig
 from tools.protocol.get import protocol_rule
@@ -77,7 +79,10 @@ async def decompose(
     Every step carries the protocol rules in scope for it (as this task's experiment arms show
     them) and the known pitfalls of that kind of step.
     """
-    taxonomy = await taxonomy_for(store=store, workspace=workspace, taxonomy_file=config.taxonomy_file)
+    taxonomy, version = await concurrently(
+        functools.partial(taxonomy_for, store=store, workspace=workspace, taxonomy_file=config.taxonomy_file),
+        functools.partial(store.protocol_version, workspace),
+    )
     if request.domain not in taxonomy.domains():
         raise InvalidInput(
             f"Unknown domain {request.domain!r}; known: {', '.join(repr(d) for d in taxonomy.domains())}. "
@@ -86,7 +91,6 @@ async def decompose(
     text = request.task.strip()
     if not text:
         raise InvalidInput("'task' must describe the task (got only whitespace).")
-    version = await store.protocol_version(workspace)
     task = await store.create_task(
         workspace,
         text,

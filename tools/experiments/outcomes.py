@@ -14,13 +14,13 @@ succeeded without it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-
-import anyio
 
 from store import NotFound, StoredError, TaskRecord
 from store.base import Store
-from store.learning import ExperimentRecord, ObservationRecord, Outcome
+from store.learning import ObservationRecord, Outcome
+from tools.concurrently import concurrently
 
 from .config import LearningConfig
 from .lifecycle import Decision, apply_gate, promote_candidates
@@ -49,10 +49,13 @@ class _Patterns:
         """Each id's live pattern. The lookups run side by side: under load each round trip waits
         its turn in a busy event loop, and a task may touch a dozen patterns."""
         wanted = list(dict.fromkeys(pattern_ids))
-        async with anyio.create_task_group() as tg:
-            for pattern_id in wanted:
-                if pattern_id not in self._cache:
-                    tg.start_soon(self._look_up, pattern_id)
+        await concurrently(
+            *(
+                functools.partial(self._look_up, pattern_id)
+                for pattern_id in wanted
+                if pattern_id not in self._cache
+            )
+        )
         return {pattern_id: self._cache[pattern_id] for pattern_id in wanted}
 
     async def _look_up(self, pattern_id: str) -> None:
@@ -102,14 +105,8 @@ async def record_task_outcome(
     running = [
         e for e in await store.list_experiments(workspace, statuses=["running"]) if e.experiment_id in moved
     ]
-    gated: list[Decision | None] = [None] * len(running)
-
-    async def gate(index: int, experiment: ExperimentRecord) -> None:
-        gated[index] = await apply_gate(store, workspace, experiment)
-
-    async with anyio.create_task_group() as tg:  # independent experiments: their gates run side by side
-        for index, experiment in enumerate(running):
-            tg.start_soon(gate, index, experiment)
+    # Independent experiments: their gates run side by side.
+    gated = await concurrently(*(functools.partial(apply_gate, store, workspace, e) for e in running))
     decisions = [decision for decision in gated if decision is not None]
     if decisions:
         await promote_candidates(store, workspace, config)

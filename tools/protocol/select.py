@@ -7,11 +7,13 @@ first time it is relevant, whatever the task is then shown.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from store.learning import Arm, ExperimentRecord, Exposure, LearningStore, RuleRecord, RuleState
+from tools.concurrently import concurrently
 from tools.experiments.arms import assign_arm, is_holdout
 from tools.experiments.config import LearningConfig
 from tools.taxonomy import within
@@ -157,9 +159,13 @@ async def select_rules(
     *, store: LearningStore, workspace: str, config: LearningConfig, scope: Scope
 ) -> Selection:
     """The rules to show for `scope`, with exposures recorded when it names a task."""
-    version = await store.protocol_version(workspace)
-    live = {r.rule_id: r for r in await store.list_rules(workspace, statuses=("trial", "adopted"))}
-    experiments = _measuring(await store.list_experiments(workspace))
+    version, live_rules, all_experiments = await concurrently(
+        functools.partial(store.protocol_version, workspace),
+        functools.partial(store.list_rules, workspace, statuses=("trial", "adopted")),
+        functools.partial(store.list_experiments, workspace),
+    )
+    live = {r.rule_id: r for r in live_rules}
+    experiments = _measuring(all_experiments)
     relevant = await _relevance(
         store, workspace, [(r.rule_id, r.state, r.pattern_id) for r in live.values()], scope, config
     )
