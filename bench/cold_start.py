@@ -1,6 +1,6 @@
 """Cold start over stdio: spawn to first tools/list answer, Fractal-RMO against a bare SDK server.
 
-    python -m bench.cold_start [--repeats 15]
+python -m bench.cold_start [--repeats 15]
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ async def run(repeats: int) -> str:
     env = {**os.environ, "FRACTAL_RMO_LOG_LEVEL": "WARNING"}
     with tempfile.TemporaryDirectory() as tmp:
         env["FRACTAL_RMO_DB"] = f"sqlite:///{Path(tmp) / 'cold.db'}"
-        ours = StdioServerParameters(command=sys.executable, args=["-m", "server", "serve"], env=env, cwd=str(REPO))
+        ours = StdioServerParameters(
+            command=sys.executable, args=["-m", "server", "serve"], env=env, cwd=str(REPO)
+        )
         bare = StdioServerParameters(command=sys.executable, args=["-c", BARE], env=env)
         samples: dict[str, list[float]] = {"bare SDK server": [], "fractal-rmo serve": []}
         for _ in range(repeats):  # interleaved, so machine load hits both alike

@@ -48,13 +48,25 @@ def distinct_reports(n: int, seed: int = 7) -> list[dict]:
         elif kind == 1:
             line, msg, etype = f"return {var}['{rng.choice(NOUNS)}']", f"'{rng.choice(NOUNS)}'", "KeyError"
         elif kind == 2:
-            line, msg, etype = f"return {var}.strip()", "'NoneType' object has no attribute 'strip'", "AttributeError"
+            line, msg, etype = (
+                f"return {var}.strip()",
+                "'NoneType' object has no attribute 'strip'",
+                "AttributeError",
+            )
         elif kind == 3:
-            line, msg, etype = f"total = {var} + 1", 'can only concatenate str (not "int") to str', "TypeError"
+            line, msg, etype = (
+                f"total = {var} + 1",
+                'can only concatenate str (not "int") to str',
+                "TypeError",
+            )
         elif kind == 4:
             line, msg, etype = f"return {var} / len({var})", "division by zero", "ZeroDivisionError"
         else:
-            line, msg, etype = f"assert {fn}({var}) == {rng.randint(1, 99)}", f"assert {rng.randint(0, 9)} == 3", "AssertionError"
+            line, msg, etype = (
+                f"assert {fn}({var}) == {rng.randint(1, 99)}",
+                f"assert {rng.randint(0, 9)} == 3",
+                "AssertionError",
+            )
         tb = (
             "Traceback (most recent call last):\n"
             f'  File "/srv/app/{NOUNS[i % 10]}.py", line {rng.randint(5, 400)}, in {fn}\n'
@@ -85,7 +97,10 @@ async def seed(url: str, size: int, distinct: int) -> float:
             batch = min(20_000, remaining)
             picks = rng.choices(templates, weights=weights, k=batch)
             tasks = [f"t-{rng.randint(1, 5000)}" for _ in range(batch)]
-            await store.add_errors(workspace, [replace(t, task_id=None, details={"task": k}) for t, k in zip(picks, tasks)])
+            await store.add_errors(
+                workspace,
+                [replace(t, task_id=None, details={"task": k}) for t, k in zip(picks, tasks, strict=True)],
+            )
             remaining -= batch
     finally:
         await store.close()
@@ -159,22 +174,49 @@ def main() -> None:
             url = store_url(args.db, Path(tmp), size)
             seeded = anyio.run(seed, url, size, args.distinct)
             out = subprocess.run(
-                [sys.executable, "-m", "bench.find_patterns_scale", "--measure", url, "--repeats", str(args.repeats)],
-                cwd=REPO, capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.find_patterns_scale",
+                    "--measure",
+                    url,
+                    "--repeats",
+                    str(args.repeats),
+                ],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             m = json.loads(out.stdout.strip().splitlines()[-1])
             warm = Sample(m["warm_ms"])
-            rows.append([
-                f"{m['stored']:,}", str(args.distinct), str(m["patterns"]), f"{seeded:.0f}",
-                f"{m['cold_ms']:.0f}", warm.cell(), f"{m['peak_rss_mb']:.0f}",
-            ])
+            rows.append(
+                [
+                    f"{m['stored']:,}",
+                    str(args.distinct),
+                    str(m["patterns"]),
+                    f"{seeded:.0f}",
+                    f"{m['cold_ms']:.0f}",
+                    warm.cell(),
+                    f"{m['peak_rss_mb']:.0f}",
+                ]
+            )
             print(f"size {size}: done", file=sys.stderr)
     print(f"Machine: {machine()}; store: {args.db}\n")
-    print(table(
-        ["stored errors", "distinct mistakes", "patterns", "seed s", "cold find_patterns ms (mines all groups)",
-         "warm find_patterns ms (p10–p90)", "peak RSS MB"],
-        rows,
-    ))
+    print(
+        table(
+            [
+                "stored errors",
+                "distinct mistakes",
+                "patterns",
+                "seed s",
+                "cold find_patterns ms (mines all groups)",
+                "warm find_patterns ms (p10–p90)",
+                "peak RSS MB",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ def log_error_args(counter: itertools.count) -> Callable[[], dict[str, Any]]:
         return {
             "message": f"'{'id' if n % 2 else 'name'}_{n}'",
             "error_type": "KeyError",
-            "traceback": TRACEBACK.format(module="loader", line=10 + n % 50, function=function, index=n, key=f"k{n}"),
+            "traceback": TRACEBACK.format(
+                module="loader", line=10 + n % 50, function=function, index=n, key=f"k{n}"
+            ),
             "source": "runtime",
         }
 
@@ -53,8 +55,9 @@ def log_error_args(counter: itertools.count) -> Callable[[], dict[str, Any]]:
 async def connect(kind: str, db: Path) -> AsyncIterator[Client]:
     env = {**os.environ, "FRACTAL_RMO_LOG_LEVEL": "WARNING"}
     if kind == "memory":
-        from .server_with_ping import with_ping
         from server.settings import Settings
+
+        from .server_with_ping import with_ping
 
         async with Client(with_ping(Settings(db=f"sqlite:///{db}", log_level="WARNING"))) as client:
             yield client
@@ -70,10 +73,22 @@ async def connect(kind: str, db: Path) -> AsyncIterator[Client]:
             yield client
         return
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.server_with_ping", "--transport", "http", "--port", str(port),
-         "--db", f"sqlite:///{db}"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(  # noqa: ASYNC220 - returns at once; the server outlives this block's awaits
+        [
+            sys.executable,
+            "-m",
+            "bench.server_with_ping",
+            "--transport",
+            "http",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{db}",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         await wait_for_port(port)

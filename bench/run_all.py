@@ -21,7 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 def suites(quick: bool) -> list[tuple[str, list[str]]]:
     return [
         ("Cold start", ["bench.cold_start", "--repeats", "5" if quick else "15"]),
-        ("Tool round trips against a trivial tool", ["bench.roundtrip", "--repeats", "50" if quick else "200"]),
+        (
+            "Tool round trips against a trivial tool",
+            ["bench.roundtrip", "--repeats", "50" if quick else "200"],
+        ),
         ("validate_code per level", ["bench.bench_validate", "--repeats", "5" if quick else "30"]),
         ("Pattern mining", ["bench.bench_mining"]),
         (
@@ -42,7 +45,11 @@ def main() -> None:
     for title, command in suites(args.quick):
         print(f"==> {title}", file=sys.stderr, flush=True)
         proc = subprocess.run([sys.executable, "-m", *command], cwd=REPO, capture_output=True, text=True)
-        body = proc.stdout.strip() if proc.returncode == 0 else f"failed (exit {proc.returncode}):\n\n```\n{proc.stderr[-2000:]}\n```"
+        body = (
+            proc.stdout.strip()
+            if proc.returncode == 0
+            else f"failed (exit {proc.returncode}):\n\n```\n{proc.stderr[-2000:]}\n```"
+        )
         if proc.returncode:
             failed.append(title)
         parts.append(f"## {title}\n\n{body}\n")

@@ -40,7 +40,11 @@ def describe_validation_error(exc: ValidationError) -> str:
     for err in exc.errors(include_url=False):
         where = ".".join(str(p) for p in err["loc"]) or "arguments"
         got = err.get("input")
-        shown = repr(got) if not isinstance(got, str | bytes) or len(got) < 80 else f"{type(got).__name__} of length {len(got)}"
+        shown = (
+            repr(got)
+            if not isinstance(got, str | bytes) or len(got) < 80
+            else f"{type(got).__name__} of length {len(got)}"
+        )
         parts.append(f"'{where}' {err['msg'].lower()} (got {shown})")
     return "; ".join(parts)
 
@@ -56,13 +60,19 @@ def domain_errors() -> Iterator[None]:
         raise ToolError(describe_validation_error(exc)) from exc
     except SandboxUnavailable as exc:
         log.error("sandbox unavailable: %s", exc)
-        raise MCPError(code=SANDBOX_UNAVAILABLE, message=f"Code cannot be run safely on this server: {exc}") from exc
+        raise MCPError(
+            code=SANDBOX_UNAVAILABLE, message=f"Code cannot be run safely on this server: {exc}"
+        ) from exc
     except StoreUnavailable as exc:
         log.error("store unavailable: %s", exc)
-        raise MCPError(code=STORE_UNAVAILABLE, message="The error store is unavailable; retry shortly.") from exc
+        raise MCPError(
+            code=STORE_UNAVAILABLE, message="The error store is unavailable; retry shortly."
+        ) from exc
     except StoreError as exc:
         log.exception("store error")
-        raise MCPError(code=STORE_UNAVAILABLE, message="The error store failed to complete the request.") from exc
+        raise MCPError(
+            code=STORE_UNAVAILABLE, message="The error store failed to complete the request."
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -75,7 +85,9 @@ def resource_errors() -> Iterator[None]:
         raise MCPError(code=STORE_UNAVAILABLE, message=str(exc)) from exc
     except StoreError as exc:
         log.exception("store error while reading a resource")
-        raise MCPError(code=STORE_UNAVAILABLE, message="The error store failed to complete the request.") from exc
+        raise MCPError(
+            code=STORE_UNAVAILABLE, message="The error store failed to complete the request."
+        ) from exc
 
 
 def flat_arguments(
@@ -90,7 +102,9 @@ def flat_arguments(
     for name, info in model.model_fields.items():
         annotation = Annotated[info.annotation, info] if info.is_required() else info.annotation
         default = inspect.Parameter.empty if info.is_required() else info
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default))
+        params.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+        )
         annotations[name] = annotation
 
     @functools.wraps(handler)

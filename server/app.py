@@ -120,7 +120,9 @@ def build_server(settings: Settings, *, store: Store | None = None) -> MCPServer
         limits, learning, sandbox = limits_from(settings), learning_from(settings), sandbox_from(settings)
         opened = store if store is not None else await open_store(settings.db)
         try:
-            state = AppState(store=opened, settings=settings, limits=limits, learning=learning, sandbox=sandbox)
+            state = AppState(
+                store=opened, settings=settings, limits=limits, learning=learning, sandbox=sandbox
+            )
             mcp._fractal_state = state  # type: ignore[attr-defined]
             yield state
         finally:
@@ -196,7 +198,9 @@ async def attach_auto_insight(logged: LoggedError, state: AppState, workspace: s
     """A pattern that just became confirmed gets the built-in library's insight, when one fits."""
     if logged.pattern_status != "confirmed" or logged.insight is not None:
         return logged
-    proposed = await maybe_auto_insight(logged.pattern_id, store=state.store, workspace=workspace, config=state.learning)
+    proposed = await maybe_auto_insight(
+        logged.pattern_id, store=state.store, workspace=workspace, config=state.learning
+    )
     if proposed is None:
         return logged
     insight = await state.store.insight_for(workspace, logged.pattern_id)
@@ -241,7 +245,9 @@ def register_learning_tools(mcp: MCPServer[AppState]) -> None:
             progress=progress,
         )
         for pattern_id in dict.fromkeys(ref.pattern_id for ref in result.errors_logged):
-            await maybe_auto_insight(pattern_id, store=state.store, workspace=workspace_of(ctx), config=state.learning)
+            await maybe_auto_insight(
+                pattern_id, store=state.store, workspace=workspace_of(ctx), config=state.learning
+            )
         if await state.store.library_version(workspace_of(ctx)) != logged_before:
             await announce_library_change(ctx)
         return result
@@ -276,7 +282,9 @@ def register_learning_tools(mcp: MCPServer[AppState]) -> None:
         markdown into your working context and follow it.
         """
         state = state_of(ctx)
-        return await get_protocol(request, store=state.store, workspace=workspace_of(ctx), config=state.learning)
+        return await get_protocol(
+            request, store=state.store, workspace=workspace_of(ctx), config=state.learning
+        )
 
     mcp.tool(
         name="get_protocol",
@@ -291,7 +299,9 @@ def register_learning_tools(mcp: MCPServer[AppState]) -> None:
         during the task, is what decides whether the rules on trial are kept.
         """
         state = state_of(ctx)
-        return await complete_task(request, store=state.store, workspace=workspace_of(ctx), config=state.learning)
+        return await complete_task(
+            request, store=state.store, workspace=workspace_of(ctx), config=state.learning
+        )
 
     mcp.tool(
         name="complete_task",
@@ -306,7 +316,9 @@ def register_learning_tools(mcp: MCPServer[AppState]) -> None:
         share of later tasks; it is adopted only if the data show it reduces that pattern's errors.
         """
         state = state_of(ctx)
-        result = await propose_insight(request, store=state.store, workspace=workspace_of(ctx), config=state.learning)
+        result = await propose_insight(
+            request, store=state.store, workspace=workspace_of(ctx), config=state.learning
+        )
         await announce_library_change(ctx)
         return result
 
@@ -348,7 +360,10 @@ def register_resources(mcp: MCPServer[AppState]) -> None:
         state = state_of(ctx)
         with resource_errors():
             return await pattern_resources.library_page(
-                cursor, store=state.store, workspace=workspace_of(ctx), mining_wait_s=state.settings.mining_wait_s
+                cursor,
+                store=state.store,
+                workspace=workspace_of(ctx),
+                mining_wait_s=state.settings.mining_wait_s,
             )
 
     @mcp.resource(
@@ -361,7 +376,9 @@ def register_resources(mcp: MCPServer[AppState]) -> None:
     async def pattern_detail(pattern_id: str, ctx: Context) -> dict[str, Any]:
         state = state_of(ctx)
         with resource_errors():
-            return await pattern_resources.pattern_detail(pattern_id, store=state.store, workspace=workspace_of(ctx))
+            return await pattern_resources.pattern_detail(
+                pattern_id, store=state.store, workspace=workspace_of(ctx)
+            )
 
     @mcp.resource(
         "patterns://{pattern_id}/errors/{after}",
@@ -391,7 +408,10 @@ def register_learning_resources(mcp: MCPServer[AppState]) -> None:
         workspace = workspace_for_request(state.settings.workspace)
         with resource_errors():
             protocol = await get_protocol(
-                ProtocolRequest(max_tokens=8000), store=state.store, workspace=workspace, config=state.learning
+                ProtocolRequest(max_tokens=8000),
+                store=state.store,
+                workspace=workspace,
+                config=state.learning,
             )
         return protocol.markdown
 

@@ -32,9 +32,13 @@ def _add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | N
         help_text = f"{f.metadata['help']} [env {env_name(f.name)}]"
         if f.type in ("bool", bool):
             # A switch: present means true; the environment variable can still say false.
-            parser.add_argument(flag_name(f.name), dest=f.name, action="store_const", const="true", help=help_text)
+            parser.add_argument(
+                flag_name(f.name), dest=f.name, action="store_const", const="true", help=help_text
+            )
         else:
-            parser.add_argument(flag_name(f.name), dest=f.name, default=None, metavar=f.name.upper(), help=help_text)
+            parser.add_argument(
+                flag_name(f.name), dest=f.name, default=None, metavar=f.name.upper(), help=help_text
+            )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,17 +58,25 @@ def build_parser() -> argparse.ArgumentParser:
     patterns = commands.add_parser("patterns", help="Print the pattern library as a table.")
     _add_setting_flags(patterns, STORE_FLAGS)
     patterns.add_argument("--category", help="Only patterns whose category starts with this (e.g. runtime).")
-    patterns.add_argument("--min-frequency", type=int, default=1, help="Only patterns seen at least this often.")
+    patterns.add_argument(
+        "--min-frequency", type=int, default=1, help="Only patterns seen at least this often."
+    )
     patterns.add_argument("--since", help="Only patterns seen since this ISO date or time.")
     patterns.add_argument("--limit", type=int, default=20, help="How many patterns to show (1-100).")
 
-    protocol = commands.add_parser("protocol", help="Print the protocol (all rules, or those for a category or task).")
+    protocol = commands.add_parser(
+        "protocol", help="Print the protocol (all rules, or those for a category or task)."
+    )
     _add_setting_flags(protocol, STORE_FLAGS)
     protocol.add_argument("--category", help="Only rules for this action category (e.g. python.io.parse).")
     protocol.add_argument("--task", help="Only rules relevant to this task description.")
-    protocol.add_argument("--max-tokens", type=int, default=8000, help="Token budget of the printed protocol.")
+    protocol.add_argument(
+        "--max-tokens", type=int, default=8000, help="Token budget of the printed protocol."
+    )
 
-    report = commands.add_parser("report", help="Print the learning metrics; optionally write a PNG learning curve.")
+    report = commands.add_parser(
+        "report", help="Print the learning metrics; optionally write a PNG learning curve."
+    )
     _add_setting_flags(report, STORE_FLAGS)
     report.add_argument("--png", help="Write the learning curve to this PNG file (needs matplotlib).")
     report.add_argument("--window", type=int, default=10, help="Tasks per point of the error-rate curve.")
@@ -124,7 +136,10 @@ def _serve(settings: Settings) -> int:
     try:
         anyio.run(serve, build_server(settings), settings)
     except StoreUnavailable as exc:
-        print(f"fractal-rmo: cannot open the database: {exc}\nHint: check --db / FRACTAL_RMO_DB.", file=sys.stderr)
+        print(
+            f"fractal-rmo: cannot open the database: {exc}\nHint: check --db / FRACTAL_RMO_DB.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -135,7 +150,10 @@ async def _migrate(settings: Settings) -> int:
     try:
         store = await open_store(settings.db, migrate=False)
     except StoreError as exc:
-        print(f"fractal-rmo: cannot open the database: {exc}\nHint: check --db / FRACTAL_RMO_DB.", file=sys.stderr)
+        print(
+            f"fractal-rmo: cannot open the database: {exc}\nHint: check --db / FRACTAL_RMO_DB.",
+            file=sys.stderr,
+        )
         return 1
     try:
         applied = await store.migrate()

@@ -122,9 +122,13 @@ class Settings:
         _db_url,
         secret=True,
     )
-    workspace: str = _setting("default", "Workspace served over stdio (HTTP takes it from the bearer token).", _workspace)
+    workspace: str = _setting(
+        "default", "Workspace served over stdio (HTTP takes it from the bearer token).", _workspace
+    )
     transport: Literal["stdio", "http", "sse"] = _setting(
-        "stdio", "stdio, http (Streamable HTTP at /mcp) or sse (legacy SSE at /sse).", _choice("stdio", "http", "sse")
+        "stdio",
+        "stdio, http (Streamable HTTP at /mcp) or sse (legacy SSE at /sse).",
+        _choice("stdio", "http", "sse"),
     )
     host: str = _setting("127.0.0.1", "Address to bind for http and sse.", _host)
     port: int = _setting(8000, "Port for http and sse.", _int_range(1, 65535))
@@ -138,7 +142,9 @@ class Settings:
         None, "A file of bearer tokens, one token=workspace[:read|:read+write] per line (# comments allowed)."
     )
     allow_anonymous: bool = _setting(
-        False, "Serve http/sse without tokens; only allowed on a loopback --host. Silences the warning.", _bool
+        False,
+        "Serve http/sse without tokens; only allowed on a loopback --host. Silences the warning.",
+        _bool,
     )
     public_url: str | None = _setting(
         None,
@@ -146,7 +152,9 @@ class Settings:
         _http_url,
     )
     oauth_introspection_url: str | None = _setting(
-        None, "RFC 7662 token introspection endpoint of your OAuth authorization server; enables OAuth.", _http_url
+        None,
+        "RFC 7662 token introspection endpoint of your OAuth authorization server; enables OAuth.",
+        _http_url,
     )
     oauth_issuer_url: str | None = _setting(None, "Issuer URL of the OAuth authorization server.", _http_url)
     oauth_client_id: str | None = _setting(None, "Client id this server uses for token introspection.")
@@ -166,33 +174,44 @@ class Settings:
         _float_range(0.0, 3600.0),
     )
     rate_limit_per_minute: int = _setting(
-        1200, "Tool calls per minute per workspace over http/sse (0 turns the limit off).", _int_range(0, 1_000_000)
+        1200,
+        "Tool calls per minute per workspace over http/sse (0 turns the limit off).",
+        _int_range(0, 1_000_000),
     )
-    rate_limit_burst: int = _setting(200, "Tool calls a workspace may make at once.", _int_range(1, 1_000_000))
+    rate_limit_burst: int = _setting(
+        200, "Tool calls a workspace may make at once.", _int_range(1, 1_000_000)
+    )
     http_rate_limit_per_minute: int = _setting(
         6000,
         "HTTP requests per minute per workspace, answered 429 beyond (0 turns it off).",
         _int_range(0, 10_000_000),
     )
     log_level: str = _setting(
-        "WARNING", "Level of log messages written to stderr.", _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        "WARNING",
+        "Level of log messages written to stderr.",
+        _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
     )
     max_request_bytes: int = _setting(
         4 * 1024 * 1024, "Largest HTTP request body accepted, in bytes.", _int_range(1024, 64 * 1024 * 1024)
     )
     max_message_chars: int = _setting(
-        8_000, "Longest error message kept; longer ones are truncated with a note.", _int_range(100, 1_000_000)
+        8_000,
+        "Longest error message kept; longer ones are truncated with a note.",
+        _int_range(100, 1_000_000),
     )
     max_traceback_chars: int = _setting(
-        64_000, "Longest traceback kept (head and tail); longer ones are truncated with a note.",
+        64_000,
+        "Longest traceback kept (head and tail); longer ones are truncated with a note.",
         _int_range(1_000, 10_000_000),
     )
     max_code_bytes: int = _setting(
-        200_000, "Largest source accepted by validate_code and kept by log_error, in bytes.",
+        200_000,
+        "Largest source accepted by validate_code and kept by log_error, in bytes.",
         _int_range(1_000, 10_000_000),
     )
     max_tests: int = _setting(
-        200, "Most tests one validate_code call runs (each parametrize case and top-level assert counts).",
+        200,
+        "Most tests one validate_code call runs (each parametrize case and top-level assert counts).",
         _int_range(1, 10_000),
     )
     validate_timeout_s: float = _setting(
@@ -202,7 +221,8 @@ class Settings:
     )
     sandbox_slots: int = _setting(2, "How many sandboxes may run at once.", _int_range(1, 64))
     sandbox_queue: int = _setting(
-        8, "How many validate_code calls may wait for a sandbox before the answer is 'busy, retry'.",
+        8,
+        "How many validate_code calls may wait for a sandbox before the answer is 'busy, retry'.",
         _int_range(0, 1000),
     )
     mining_wait_s: float = _setting(
@@ -211,23 +231,28 @@ class Settings:
         _float_range(0.0, 55.0),
     )
     learning_alpha: float = _setting(
-        0.05, "Level of the adoption test: the chance of adopting a rule that does not reduce errors.",
+        0.05,
+        "Level of the adoption test: the chance of adopting a rule that does not reduce errors.",
         _float_range(0.001, 0.5),
     )
     treatment_share: float = _setting(
         0.5, "Share of tasks that see a rule on trial (the rest are its control).", _float_range(0.05, 0.95)
     )
     holdout_share: float = _setting(
-        0.1, "Share of tasks that always see only the original protocol, to measure the cumulative effect.",
+        0.1,
+        "Share of tasks that always see only the original protocol, to measure the cumulative effect.",
         _float_range(0.0, 0.5),
     )
     sample_cap: int = _setting(
-        400, "Tasks (treatment plus control) after which a rule that has not proved itself is retired.",
+        400,
+        "Tasks (treatment plus control) after which a rule that has not proved itself is retired.",
         _int_range(20, 100_000),
     )
     taxonomy_file: str | None = _setting(None, "A JSON file of extra action categories for decompose.")
     anthropic_api_key: str | None = _setting(
-        None, "Enables the optional Anthropic-backed insight writer. Also read from ANTHROPIC_API_KEY.", secret=True
+        None,
+        "Enables the optional Anthropic-backed insight writer. Also read from ANTHROPIC_API_KEY.",
+        secret=True,
     )
     anthropic_model: str = _setting("claude-sonnet-4-6", "Model used by the Anthropic-backed features.")
 
@@ -241,7 +266,9 @@ class Settings:
         return f"Settings({', '.join(shown)})"
 
     @classmethod
-    def load(cls, flags: Mapping[str, str | None] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    def load(
+        cls, flags: Mapping[str, str | None] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
         """Build settings from flags (highest priority), then the environment, then defaults."""
         flags = flags or {}
         environ = environ or {}
@@ -260,7 +287,9 @@ class Settings:
                 value = f.metadata["parse"](raw)
             except ValueError as exc:
                 shown = "***" if secret and f.name != "db" else _redact(raw)
-                raise SettingsError(f"{origin} must be {exc} (got {shown!r}). Hint: {f.metadata['help']}") from None
+                raise SettingsError(
+                    f"{origin} must be {exc} (got {shown!r}). Hint: {f.metadata['help']}"
+                ) from None
             values[f.name] = Secret(value) if secret and isinstance(value, str) else value
         return cls(**values)
 

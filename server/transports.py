@@ -24,7 +24,9 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
         public = urlsplit(settings.public_url)
         hosts += [public.netloc, f"{public.hostname}:*"]
     origins = [f"http://{h}" for h in hosts] + [f"https://{h}" for h in hosts]
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
 
 
 def http_app(mcp: MCPServer, settings: Settings):  # type: ignore[no-untyped-def]
@@ -71,5 +73,9 @@ async def serve(mcp: MCPServer, settings: Settings) -> None:
         log_config=None,
     )
     endpoint = "/sse" if settings.transport == "sse" else "/mcp"
-    print(f"fractal-rmo listening on http://{settings.host}:{settings.port}{endpoint}", file=sys.stderr, flush=True)
+    print(
+        f"fractal-rmo listening on http://{settings.host}:{settings.port}{endpoint}",
+        file=sys.stderr,
+        flush=True,
+    )
     await uvicorn.Server(config).serve()

@@ -21,7 +21,7 @@ def test_every_setting_is_documented_with_its_flag_and_variable(field) -> None:
 
 
 def test_every_cli_command_is_documented() -> None:
-    commands = build_parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - argparse has no public API for this
+    commands = build_parser()._subparsers._group_actions[0].choices
     for name in commands:
         assert f"fractal-rmo {name}" in README, name
 

@@ -38,7 +38,9 @@ async def call(client: Client, tool: str, arguments: dict) -> dict:
 
 async def run_task(client: Client, n: int) -> bool:
     """One task as a client runs it; returns whether its first attempt had the mistake."""
-    task = await call(client, "decompose", {"task": f"Write collect(item, bucket) that appends item {n} to a list"})
+    task = await call(
+        client, "decompose", {"task": f"Write collect(item, bucket) that appends item {n} to a list"}
+    )
     protocol = await call(client, "get_protocol", {"task_id": task["task_id"]})
     code = scripted_model(protocol["markdown"])
     checked = await call(

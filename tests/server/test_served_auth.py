@@ -56,8 +56,15 @@ async def test_a_token_reaches_its_own_workspace_and_read_tokens_cannot_write(au
         assert not logged.is_error
     async with _client(url, READ_TOKEN) as reader:
         found = await reader.call_tool("find_patterns", {})
-        assert [p["id"] for p in found.structured_content["patterns"]] == [logged.structured_content["pattern_id"]]
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "log_error", "arguments": {"message": "x"}}}
+        assert [p["id"] for p in found.structured_content["patterns"]] == [
+            logged.structured_content["pattern_id"]
+        ]
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "log_error", "arguments": {"message": "x"}},
+    }
     headers = {
         "Accept": "application/json, text/event-stream",
         "Content-Type": "application/json",
@@ -71,6 +78,8 @@ async def test_a_token_reaches_its_own_workspace_and_read_tokens_cannot_write(au
 async def _client(url: str, token: str) -> AsyncIterator[Client]:
     from mcp.client.streamable_http import streamable_http_client
 
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
-        async with Client(streamable_http_client(url, http_client=http)) as client:
-            yield client
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,
+    ):
+        yield client

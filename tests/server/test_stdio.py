@@ -13,7 +13,11 @@ INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
     "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "0"},
+    },
 }
 LOG_ERROR = {
     "jsonrpc": "2.0",
@@ -45,7 +49,9 @@ def test_heavy_libraries_are_not_imported_at_start_up() -> None:
         "heavy = [m for m in ('sklearn', 'numpy', 'asyncpg', 'scipy', 'anthropic', 'matplotlib') if m in sys.modules];"
         "print(','.join(heavy))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert proc.stdout.strip() == ""
 
 

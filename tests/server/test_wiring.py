@@ -53,7 +53,9 @@ async def test_errors_become_patterns_over_every_transport(kind: str, tmp_path: 
         summary = json.loads(library.contents[0].text)
         assert summary["patterns"][0]["id"] == first["pattern_id"]
 
-        detail = json.loads((await client.read_resource(f"patterns://{first['pattern_id']}")).contents[0].text)
+        detail = json.loads(
+            (await client.read_resource(f"patterns://{first['pattern_id']}")).contents[0].text
+        )
         assert detail["frequency"] == 2
         assert set(detail["error_ids"]) == {first["error_id"], again["error_id"]}
 
@@ -107,9 +109,8 @@ async def test_a_new_pattern_notifies_listening_clients(tmp_path: Path) -> None:
 async def test_find_patterns_announces_a_library_change_only_when_its_pass_changed_something(
     tmp_path: Path,
 ) -> None:
-    from mcp import Client
-
     import anyio
+    from mcp import Client
 
     from server.app import build_server
     from server.settings import Settings
@@ -122,13 +123,15 @@ async def test_find_patterns_announces_a_library_change_only_when_its_pass_chang
         return seen
 
     server = build_server(Settings(db=f"sqlite:///{tmp_path / 'n.db'}", log_level="WARNING"))
-    async with Client(server, raise_exceptions=True) as client:
-        async with client.listen(resources_list_changed=True) as events:
-            await client.call_tool("log_error", {"message": "boom", "error_type": "ValueError"})
-            assert "ResourcesListChanged" in await drain(events)  # the new pattern
-            mined = await client.call_tool("find_patterns", {})
-            assert mined.structured_content["mined_groups"] == 1
-            assert "ResourcesListChanged" in await drain(events)
-            unchanged = await client.call_tool("find_patterns", {})
-            assert unchanged.structured_content["mined_groups"] == 0
-            assert await drain(events) == [], "a pass that changed nothing announced a change"
+    async with (
+        Client(server, raise_exceptions=True) as client,
+        client.listen(resources_list_changed=True) as events,
+    ):
+        await client.call_tool("log_error", {"message": "boom", "error_type": "ValueError"})
+        assert "ResourcesListChanged" in await drain(events)  # the new pattern
+        mined = await client.call_tool("find_patterns", {})
+        assert mined.structured_content["mined_groups"] == 1
+        assert "ResourcesListChanged" in await drain(events)
+        unchanged = await client.call_tool("find_patterns", {})
+        assert unchanged.structured_content["mined_groups"] == 0
+        assert await drain(events) == [], "a pass that changed nothing announced a change"

@@ -138,7 +138,9 @@ async def test_exposures_of_several_rules_are_recorded_together_and_all_or_nothi
     task = await store.create_task("ws", "a task", domain="python")
     with pytest.raises(NotFound, match="r-999"):
         await store.record_exposures(
-            "ws", task.task_id, [Exposure(first.rule_id, "treatment", None), Exposure("r-999", "control", None)]
+            "ws",
+            task.task_id,
+            [Exposure(first.rule_id, "treatment", None), Exposure("r-999", "control", None)],
         )
     # Nothing of the refused call was kept: the first rule's arm is still open.
     stored = await store.record_exposures(

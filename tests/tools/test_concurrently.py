@@ -21,7 +21,11 @@ async def test_results_come_back_in_argument_order_while_the_calls_overlap() -> 
         running -= 1
         return value
 
-    assert await concurrently(lambda: call(1, 0.05), lambda: call(2, 0.01), lambda: call(3, 0.03)) == [1, 2, 3]
+    assert await concurrently(lambda: call(1, 0.05), lambda: call(2, 0.01), lambda: call(3, 0.03)) == [
+        1,
+        2,
+        3,
+    ]
     assert most == 3
     assert await concurrently() == []
 

@@ -52,7 +52,9 @@ def _same(a: str, b: str) -> bool:
 _ROOM_ATTEMPTS = 8
 
 
-def _check_room(pattern: PatternRecord, rule: str, existing: Sequence[RuleRecord], config: LearningConfig) -> None:
+def _check_room(
+    pattern: PatternRecord, rule: str, existing: Sequence[RuleRecord], config: LearningConfig
+) -> None:
     for other in existing:
         if _same(other.text, rule):
             raise InvalidInput(

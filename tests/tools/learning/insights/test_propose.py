@@ -155,7 +155,9 @@ async def test_no_builtin_insight_for_unknown_or_unconfirmed_patterns(store: Sto
     assert await maybe_auto_insight("p-999", store=store, workspace=workspace) is None
 
 
-async def test_concurrent_proposals_never_exceed_the_rules_per_pattern_cap(store: Store, workspace: str) -> None:
+async def test_concurrent_proposals_never_exceed_the_rules_per_pattern_cap(
+    store: Store, workspace: str
+) -> None:
     import anyio
 
     from tools.errors import InvalidInput
@@ -176,6 +178,8 @@ async def test_concurrent_proposals_never_exceed_the_rules_per_pattern_cap(store
     async with anyio.create_task_group() as group:
         for n in range(8):
             group.start_soon(propose, n)
-    live = [r for r in await store.list_rules(workspace, pattern_id=pattern.pattern_id) if r.status != "retired"]
+    live = [
+        r for r in await store.list_rules(workspace, pattern_id=pattern.pattern_id) if r.status != "retired"
+    ]
     assert len(live) == 3
     assert outcomes.count("added") == 3 and outcomes.count("refused") == 5
