@@ -140,10 +140,11 @@ class PostgresBase:
     async def _statement(self) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection outside any transaction: each statement commits on its own.
 
-        For a write that is one statement on rows many tasks update (experiment counts, rule
-        votes): its row locks last only while PostgreSQL runs it. Inside `_write()` they would also
-        last until the COMMIT's round trip came back through a busy event loop, and concurrent
-        callers would queue behind every such trip.
+        For work that is one statement. A read is its own snapshot, so BEGIN and COMMIT would only
+        add two round trips. A write on rows many tasks update (experiment counts, rule votes)
+        holds its row locks only while PostgreSQL runs it; inside `_write()` they would also last
+        until the COMMIT's round trip came back through a busy event loop, and concurrent callers
+        would queue behind every such trip.
         """
         self._check_open()
         with map_postgres_errors(self._url):
@@ -153,7 +154,8 @@ class PostgresBase:
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection inside a read-only REPEATABLE READ transaction: one snapshot for the block."""
+        """A pooled connection inside a read-only REPEATABLE READ transaction: one snapshot for the
+        block. A read of one statement uses `_statement()` instead."""
         self._check_open()
         with map_postgres_errors(self._url):
             async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:

@@ -227,7 +227,7 @@ class PostgresErrorLog(PostgresBase):
 
     async def get_error(self, workspace: str, error_id: str) -> StoredError:
         key = parse_id("error", error_id)
-        async with self._read() as conn:
+        async with self._statement() as conn:
             row = await conn.fetchrow(
                 f"SELECT {ERROR_COLUMNS} FROM {ERROR_FROM} WHERE e.workspace = $1 AND e.id = $2",
                 workspace,
@@ -261,7 +261,7 @@ class PostgresErrorLog(PostgresBase):
         return [stored_error(row, DECODE) for row in rows]
 
     async def count_errors(self, workspace: str) -> int:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             return int(await conn.fetchval("SELECT COUNT(*) FROM errors WHERE workspace = $1", workspace))
 
 

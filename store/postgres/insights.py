@@ -50,7 +50,7 @@ class PostgresInsights(PostgresBase):
         keys = [parse_id("pattern", pattern_id) for pattern_id in dict.fromkeys(pattern_ids)]
         if not keys:
             return {}
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(
                 # Per live pattern, its own insights and those of the patterns merged into it; newest first.
                 "SELECT DISTINCT ON (o.owner) o.owner, "

@@ -81,7 +81,7 @@ class PostgresExperiments(PostgresBase):
 
     async def get_experiment(self, workspace: str, experiment_id: str) -> ExperimentRecord:
         key = parse_id("experiment", experiment_id)
-        async with self._read() as conn:
+        async with self._statement() as conn:
             row = await conn.fetchrow(
                 f"SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE workspace = $1 AND id = $2",
                 workspace,
@@ -107,7 +107,7 @@ class PostgresExperiments(PostgresBase):
             sql += f" AND rule_id = {p.add(parse_id('rule', rule_id))}"
         if family is not None:
             sql += f" AND family = {p.add(family)}"
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(sql + " ORDER BY id", *p.values)
         return [experiment_record(row, DECODE) for row in rows]
 
@@ -254,7 +254,7 @@ class PostgresExperiments(PostgresBase):
         ):
             if value is not None:
                 sql += f" AND {column} = {p.add(value)}"
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(sql + " ORDER BY task_id, rule_id", *p.values)
         return [observation_record(row, DECODE) for row in rows]
 
@@ -262,7 +262,7 @@ class PostgresExperiments(PostgresBase):
     async def task_error_summaries(
         self, workspace: str, *, closed_only: bool = True
     ) -> list[TaskErrorSummary]:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(TASK_SUMMARIES, workspace, closed_only)
         return [
             TaskErrorSummary(

@@ -169,7 +169,7 @@ class PostgresProtocol(PostgresBase):
         )
 
     async def get_rule(self, workspace: str, rule_id: str) -> RuleRecord:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             return rule_record(await rule_row(conn, workspace, rule_id), DECODE)
 
     async def list_rules(
@@ -188,12 +188,12 @@ class PostgresProtocol(PostgresBase):
             sql += f" AND pattern_id = {p.add(parse_id('pattern', pattern_id))}"
         if rule_ids is not None:
             sql += f" AND id = ANY({p.add([parse_id('rule', r) for r in rule_ids])}::bigint[])"
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(sql + " ORDER BY id", *p.values)
         return [rule_record(row, DECODE) for row in rows]
 
     async def protocol_version(self, workspace: str) -> int:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             return int(
                 await conn.fetchval(
                     "SELECT COALESCE(MAX(version), 0) FROM protocol_versions WHERE workspace = $1", workspace
@@ -201,14 +201,14 @@ class PostgresProtocol(PostgresBase):
             )
 
     async def protocol_versions(self, workspace: str, *, limit: int = 50) -> list[ProtocolVersionRecord]:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(VERSIONS, workspace, limit)
         return [version_record(row, DECODE) for row in rows]
 
     async def protocol_ops(
         self, workspace: str, *, through_version: int | None = None, after_version: int = 0
     ) -> list[DeltaOpRecord]:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(
                 "SELECT o.version, o.seq, o.op, o.rule_id, o.before, o.after, v.created_at "
                 "FROM protocol_ops o JOIN protocol_versions v ON v.workspace = o.workspace AND v.version = o.version "
@@ -242,7 +242,7 @@ class PostgresProtocol(PostgresBase):
 
     # taxonomy ----------------------------------------------------------------------------------
     async def taxonomy_categories(self, workspace: str) -> list[TaxonomyCategoryRecord]:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(
                 f"SELECT {TAXONOMY_COLUMNS} FROM taxonomy_categories WHERE workspace = $1 ORDER BY category",
                 workspace,

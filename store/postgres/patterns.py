@@ -68,7 +68,7 @@ WHERE p.id = $2
 class PostgresPatterns(PostgresBase):
     async def signature_groups(self, workspace: str, *, only_unmined: bool = False) -> list[SignatureGroup]:
         unmined = " AND NOT mined" if only_unmined else ""
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(
                 f"SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE workspace = $1{unmined} ORDER BY first_error_id",
                 workspace,
@@ -188,14 +188,14 @@ class PostgresPatterns(PostgresBase):
         return pattern_record(row, DECODE, examples.get(key, ()))
 
     async def pattern_ids(self, workspace: str) -> list[str]:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             rows = await conn.fetch(
                 "SELECT id FROM patterns WHERE workspace = $1 AND merged_into IS NULL ORDER BY id", workspace
             )
         return [format_id("pattern", row[0]) for row in rows]
 
     async def library_version(self, workspace: str) -> int:
-        async with self._read() as conn:
+        async with self._statement() as conn:
             version = await conn.fetchval(
                 "SELECT version FROM library_versions WHERE workspace = $1", workspace
             )
