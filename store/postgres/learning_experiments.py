@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
 from ..base import NotFound
@@ -27,7 +28,7 @@ from ..learning_rows import (
 from ..values import clean_text
 from .connection import DECODE, Params, PostgresBase
 from .learning_protocol import rule_row
-from .lookups import live_pattern_key, task_key
+from .lookups import MAX_REDIRECTS, task_key
 
 # Per arm, what one closed task adds to an experiment's counts: a task, an event if the targeted
 # pattern recurred, a failure if the task did not succeed.
@@ -51,6 +52,27 @@ SELECT t.description FROM tasks t WHERE t.workspace = $1 AND t.id IN (
       AND e.source != 'review'
     ORDER BY e.task_id DESC LIMIT $4)
 ORDER BY t.id DESC
+"""
+
+# The same for many patterns in one statement: each asked id follows its merge redirects to the
+# live pattern, whose texts it gets.
+PATTERN_TASK_TEXTS_MANY = """
+WITH RECURSIVE chain (asked, key, merged_into, depth) AS (
+    SELECT p.id, p.id, p.merged_into, 0 FROM patterns p WHERE p.workspace = $1 AND p.id = ANY($2::bigint[])
+    UNION ALL
+    SELECT c.asked, p.id, p.merged_into, c.depth + 1 FROM chain c
+    JOIN patterns p ON p.workspace = $1 AND p.id = c.merged_into WHERE c.depth < $5
+)
+SELECT c.asked, x.description FROM chain c CROSS JOIN LATERAL (
+    SELECT t.id, t.description FROM tasks t WHERE t.workspace = $1 AND t.id IN (
+        SELECT DISTINCT e.task_id FROM errors e
+        JOIN signatures s ON s.workspace = e.workspace AND s.fingerprint = e.fingerprint
+        WHERE e.workspace = $1 AND s.pattern_id = c.key AND e.task_id IS NOT NULL AND e.task_id != $3
+          AND e.source != 'review'
+        ORDER BY e.task_id DESC LIMIT $4)
+) x
+WHERE c.merged_into IS NULL
+ORDER BY c.asked, x.id DESC
 """
 
 TASK_SUMMARIES = """
@@ -288,14 +310,18 @@ class PostgresExperiments(PostgresBase):
         exclude_task_id: str | None = None,
     ) -> dict[str, list[str]]:
         excluded = 0 if exclude_task_id is None else parse_id("task", exclude_task_id)
-        out: dict[str, list[str]] = {}
-        async with self._read() as conn:
-            for pattern_id in dict.fromkeys(pattern_ids):
-                try:
-                    key = await live_pattern_key(conn, workspace, pattern_id)
-                except NotFound:
-                    out[pattern_id] = []
-                    continue
-                rows = await conn.fetch(PATTERN_TASK_TEXTS, workspace, key, excluded, per_pattern)
-                out[pattern_id] = [row[0] for row in rows]
+        asked = list(dict.fromkeys(pattern_ids))
+        out: dict[str, list[str]] = {pattern_id: [] for pattern_id in asked}  # unknown ids: no texts
+        keys: dict[int, str] = {}
+        for pattern_id in asked:
+            with suppress(NotFound):  # not even a pattern id: no texts, like an unknown one
+                keys[parse_id("pattern", pattern_id)] = pattern_id
+        if not keys:
+            return out
+        async with self._statement() as conn:
+            rows = await conn.fetch(
+                PATTERN_TASK_TEXTS_MANY, workspace, list(keys), excluded, per_pattern, MAX_REDIRECTS
+            )
+        for row in rows:
+            out[keys[row["asked"]]].append(row["description"])
         return out

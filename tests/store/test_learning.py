@@ -259,9 +259,10 @@ async def test_pattern_task_texts_follow_merges_and_can_leave_a_task_out(store: 
     b = await store.add_error("ws", new_error("v1:b", task_id=second.task_id))
     await store.merge_patterns("ws", [PatternMerge(into=b.pattern_id, absorbed=[a.pattern_id])])
 
-    texts = await store.pattern_task_texts("ws", [a.pattern_id, "p-999"])
+    texts = await store.pattern_task_texts("ws", [a.pattern_id, "p-999", "nonsense", b.pattern_id])
     assert sorted(texts[a.pattern_id]) == ["parse a date string", "split a csv line"]
-    assert texts["p-999"] == []
+    assert texts[b.pattern_id] == ["parse a date string", "split a csv line"]  # newest task first
+    assert texts["p-999"] == texts["nonsense"] == []
     left_out = await store.pattern_task_texts("ws", [b.pattern_id], exclude_task_id=second.task_id)
     assert left_out[b.pattern_id] == ["split a csv line"]
 
