@@ -17,7 +17,12 @@ async def complete_task(
     request: CompleteTaskRequest, *, store: Store, workspace: str, config: LearningConfig = DEFAULT_CONFIG
 ) -> TaskOutcome:
     """Close the task (once) and record its outcome for every rule it was exposed to; returns the
-    outcome with any rule adopted or retired as a result."""
+    outcome with any rule adopted or retired as a result.
+
+    Closing again with the same status is a retry, not a mistake: a client whose answer was lost,
+    or a server that stopped between closing the task and recording its outcome, gets the rest
+    done and the same outcome (tokens and cost stay as first reported). Another status is refused.
+    """
     try:
         task = await store.complete_task(
             workspace,
@@ -31,10 +36,12 @@ async def complete_task(
             f'Unknown task {request.task_id!r}. Use the task_id that decompose returned ("t-3").'
         ) from exc
     except Conflict as exc:
-        current = await store.get_task(workspace, request.task_id)
-        raise InvalidInput(
-            f"Task {request.task_id!r} is already closed as {current.status!r}; a task is completed once."
-        ) from exc
+        task = await store.get_task(workspace, request.task_id)
+        if task.status != request.status:
+            raise InvalidInput(
+                f"Task {request.task_id!r} is already closed as {task.status!r}; a task is completed once "
+                f"(closing it again as {task.status!r} only repeats that outcome)."
+            ) from exc
     errors, patterns = await task_patterns(store, workspace, task.task_id)
     filled, decisions = await record_task_outcome(store, workspace, task, config, seen=patterns)
     if decisions:

@@ -76,12 +76,13 @@ async def record_task_outcome(
     store: Store, workspace: str, task: TaskRecord, config: LearningConfig, *, seen: set[str]
 ) -> tuple[list[ObservationRecord], list[Decision]]:
     """Record the closed task's outcome for every rule it was exposed to; run the gate of every
-    experiment that moved. `seen` is the task's live patterns (`task_patterns`). Returns the
-    observations filled in and the decisions taken."""
+    experiment that moved. `seen` is the task's live patterns (`task_patterns`). Returns the task's
+    observations with their outcomes (recorded now or by an earlier call) and the decisions taken."""
     exposures = await store.list_observations(workspace, task_id=task.task_id)
     pending = [o for o in exposures if o.recurred is None]
+    recorded = [o for o in exposures if o.recurred is not None]  # by an earlier call for this task
     if not pending:
-        return [], []
+        return recorded, []
     rules = await store.list_rules(workspace, rule_ids=[o.rule_id for o in pending])
     targets = await _Patterns(store, workspace).resolve(r.pattern_id for r in rules if r.pattern_id)
     succeeded = task.status == "succeeded"
@@ -110,4 +111,4 @@ async def record_task_outcome(
     decisions = [decision for decision in gated if decision is not None]
     if decisions:
         await promote_candidates(store, workspace, config)
-    return filled, decisions
+    return sorted(recorded + filled, key=lambda o: int(o.rule_id.split("-")[1])), decisions

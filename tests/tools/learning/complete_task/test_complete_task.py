@@ -83,8 +83,47 @@ async def test_the_outcome_is_read_from_the_tasks_errors_and_recorded_once(
     assert (arm.tasks, arm.events, arm.failures) == (1, 1, 1)
     rule = await store.get_rule(workspace, rule_id)
     assert (rule.helpful, rule.harmful) == ((0, 1) if observation.arm == "treatment" else (0, 0))
+    # A retry (the answer was lost) repeats the outcome without counting the task twice.
+    again = await complete_task(request, store=store, workspace=workspace, config=config)
+    assert again.observations == outcome.observations and (again.tokens, again.errors) == (1234, 1)
+    [experiment] = await store.list_experiments(workspace, rule_id=rule_id)
+    arm = experiment.treatment if observation.arm == "treatment" else experiment.control
+    assert (arm.tasks, arm.events, arm.failures) == (1, 1, 1)
+    assert (await store.get_rule(workspace, rule_id)).harmful == rule.harmful
     with pytest.raises(InvalidInput, match="already closed as 'failed'"):
-        await complete_task(request, store=store, workspace=workspace, config=config)
+        await complete_task(
+            CompleteTaskRequest(task_id=plan.task_id, status="succeeded"),
+            store=store,
+            workspace=workspace,
+            config=config,
+        )
+
+
+async def test_a_task_closed_before_its_outcome_was_recorded_gets_it_on_the_retry(
+    store: Store, workspace: str
+) -> None:
+    config = LearningConfig(holdout_share=0.0)
+    rule_id = await setup_trial(store, workspace, config)
+    plan = await decompose(DecomposeRequest(task=PAIRS), store=store, workspace=workspace, config=config)
+    await store.add_error(workspace, error("v1:index", task_id=plan.task_id))
+    # The server stopped right after closing the task: nothing was recorded for its rules.
+    await store.complete_task(workspace, plan.task_id, status="failed", tokens=10, cost_usd=0.001)
+    [experiment] = await store.list_experiments(workspace, rule_id=rule_id)
+    assert experiment.treatment.tasks + experiment.control.tasks == 0
+
+    outcome = await complete_task(
+        CompleteTaskRequest(task_id=plan.task_id, status="failed", tokens=99),
+        store=store,
+        workspace=workspace,
+        config=config,
+    )
+
+    [observation] = outcome.observations
+    assert observation.rule_id == rule_id and observation.targeted_pattern_recurred
+    assert outcome.tokens == 10  # as first reported
+    [experiment] = await store.list_experiments(workspace, rule_id=rule_id)
+    arm = experiment.treatment if observation.arm == "treatment" else experiment.control
+    assert (arm.tasks, arm.events, arm.failures) == (1, 1, 1)
 
 
 async def test_an_unknown_task_is_refused(store: Store, workspace: str) -> None:
