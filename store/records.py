@@ -34,6 +34,11 @@ SIGNATURE_COLUMNS = (
 )
 
 
+def qualified(columns: str, table: str) -> str:
+    """``"id, rule"`` read from `table` (an alias) in a join: ``"i.id, i.rule"``."""
+    return ", ".join(f"{table}.{column.strip()}" for column in columns.split(","))
+
+
 @dataclass(frozen=True, slots=True)
 class Decode:
     time: Callable[[Any], datetime]

@@ -11,16 +11,22 @@ from typing import Any
 
 import anyio
 
+# A task with errors in hundreds of patterns must not take every pooled connection at once.
+MAX_AT_ONCE = 8
 
-async def concurrently(*calls: Callable[[], Awaitable[Any]]) -> list[Any]:
-    """Run each call (a function returning an awaitable) at once; their results in argument order.
+
+async def concurrently(*calls: Callable[[], Awaitable[Any]], limit: int = MAX_AT_ONCE) -> list[Any]:
+    """Run the calls (functions returning an awaitable), up to `limit` at a time; their results in
+    argument order.
 
     The first exception cancels the rest and is raised as it was (not wrapped in a group).
     """
     results: list[Any] = [None] * len(calls)
+    slots = anyio.Semaphore(limit)
 
     async def run(index: int, call: Callable[[], Awaitable[Any]]) -> None:
-        results[index] = await call()
+        async with slots:
+            results[index] = await call()
 
     try:
         async with anyio.create_task_group() as tg:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..base import AddedError, NewError, NotFound, StoredError
 from ..batch import ErrorBatch
 from ..ids import format_id, parse_id
-from ..records import ERROR_COLUMNS, INSIGHT_COLUMNS, insight_record, stored_error
+from ..records import ERROR_COLUMNS, INSIGHT_COLUMNS, insight_record, qualified, stored_error
 from ..values import utc
 from .connection import DECODE, PostgresBase, next_keys
 from .error_pages import ERROR_FROM, error_page
@@ -99,7 +99,7 @@ WITH updated AS (
     RETURNING p.id AS live, p.status = 'confirmed' AND p.distinct_tasks - u.new_tasks < 2 AS confirmed_now,
         p.title, p.frequency, p.status
 )
-SELECT updated.*, {", ".join(f"i.{column}" for column in INSIGHT_COLUMNS.split(", "))}
+SELECT updated.*, {qualified(INSIGHT_COLUMNS, "i")}
 FROM updated LEFT JOIN LATERAL (
     SELECT x.* FROM insights x
     WHERE x.workspace = $2 AND x.pattern_id = ANY (ARRAY(

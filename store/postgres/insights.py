@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..base import InsightRecord, NewInsight
 from ..ids import parse_id
-from ..records import INSIGHT_COLUMNS, insight_record
+from ..records import INSIGHT_COLUMNS, insight_record, qualified
 from ..values import clean_optional, clean_text
 from .connection import DECODE, PostgresBase
 from .lookups import live_pattern_key
@@ -54,7 +54,7 @@ class PostgresInsights(PostgresBase):
             rows = await conn.fetch(
                 # Per live pattern, its own insights and those of the patterns merged into it; newest first.
                 "SELECT DISTINCT ON (o.owner) o.owner, "
-                + ", ".join(f"i.{column.strip()}" for column in INSIGHT_COLUMNS.split(","))
+                + qualified(INSIGHT_COLUMNS, "i")
                 + " FROM (SELECT p.id AS owner, p.id AS source FROM patterns p "
                 "WHERE p.workspace = $1 AND p.id = ANY($2::bigint[]) AND p.merged_into IS NULL "
                 "UNION ALL SELECT m.merged_into, m.id FROM patterns m "

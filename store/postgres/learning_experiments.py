@@ -25,6 +25,7 @@ from ..learning_rows import (
     experiment_record,
     observation_record,
 )
+from ..records import qualified
 from ..values import clean_text
 from .connection import DECODE, Params, PostgresBase
 from .learning_protocol import rule_row
@@ -246,7 +247,7 @@ class PostgresExperiments(PostgresBase):
                     UPDATE experiments e SET {_ARM_ADDS}
                     FROM counts c, locked l WHERE e.id = c.experiment_id AND l.id = e.id
                 )
-                SELECT {", ".join(f"filled.{c.strip()}" for c in OBSERVATION_COLUMNS.split(","))}
+                SELECT {qualified(OBSERVATION_COLUMNS, "filled")}
                 FROM filled ORDER BY filled.rule_id
                 """,
                 workspace,

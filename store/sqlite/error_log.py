@@ -11,7 +11,7 @@ from datetime import datetime
 from ..base import AddedError, NewError, NotFound, StoredError
 from ..batch import ErrorBatch
 from ..ids import format_id, parse_id
-from ..records import ERROR_COLUMNS, INSIGHT_COLUMNS, insight_record, stored_error
+from ..records import ERROR_COLUMNS, INSIGHT_COLUMNS, insight_record, qualified, stored_error
 from ..values import utc
 from .connection import (
     DECODE,
@@ -74,7 +74,7 @@ RETURNING id
 # the pattern or for one merged into it); the insight's columns keep their names for `insight_record`.
 PATTERN_SUMMARIES = f"""
 SELECT p.id AS live, p.title AS live_title, p.frequency AS live_frequency, p.status AS live_status,
-    {", ".join(f"i.{column}" for column in INSIGHT_COLUMNS.split(", "))}
+    {qualified(INSIGHT_COLUMNS, "i")}
 FROM patterns p LEFT JOIN insights i ON i.id = (
     SELECT x.id FROM insights x
     WHERE x.workspace = p.workspace AND x.pattern_id IN (

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..base import InsightRecord, NewInsight
 from ..ids import parse_id
-from ..records import INSIGHT_COLUMNS, insight_record
+from ..records import INSIGHT_COLUMNS, insight_record, qualified
 from ..values import clean_optional, clean_text
 from .connection import DECODE, SqliteBase, fetch_all_sync, fetch_one_sync, json_list, to_text
 from .lookups import live_pattern_key_sync
@@ -64,7 +64,7 @@ def _insight_for(conn: sqlite3.Connection, workspace: str, pattern_id: str) -> I
 
 
 def _insights_for(conn: sqlite3.Connection, workspace: str, keys: list[int]) -> dict[str, InsightRecord]:
-    columns = ", ".join(f"i.{column.strip()}" for column in INSIGHT_COLUMNS.split(","))
+    columns = qualified(INSIGHT_COLUMNS, "i")
     rows = fetch_all_sync(
         conn,
         # Per live pattern, its own insights and those of the patterns merged into it; newest first.

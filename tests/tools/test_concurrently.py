@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import anyio
 import pytest
 
@@ -28,6 +30,21 @@ async def test_results_come_back_in_argument_order_while_the_calls_overlap() -> 
     ]
     assert most == 3
     assert await concurrently() == []
+
+
+async def test_no_more_than_the_limit_run_at_once() -> None:
+    running, most = 0, 0
+
+    async def call(value: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await anyio.sleep(0.01)
+        running -= 1
+        return value
+
+    assert await concurrently(*(functools.partial(call, n) for n in range(20)), limit=3) == list(range(20))
+    assert most == 3
 
 
 async def test_the_first_error_is_raised_as_itself_and_the_others_are_cancelled() -> None:
