@@ -1,6 +1,6 @@
 """Round trip of each tool against a trivial `ping` on the same server, per transport.
 
-    python -m bench.roundtrip [--repeats 200] [--transports memory,stdio,http]
+    python -m bench.roundtrip [--repeats 200] [--transports memory,stdio,http] [--synchronous full]
 
 Each figure is the median over `repeats` calls with its p10–p90 spread; the overhead column is a
 ratio of medians measured in the same run, on the same connection.
@@ -52,20 +52,20 @@ def log_error_args(counter: itertools.count) -> Callable[[], dict[str, Any]]:
 
 
 @contextlib.asynccontextmanager
-async def connect(kind: str, db: Path) -> AsyncIterator[Client]:
+async def connect(kind: str, url: str) -> AsyncIterator[Client]:
     env = {**os.environ, "FRACTAL_RMO_LOG_LEVEL": "WARNING"}
     if kind == "memory":
         from server.settings import Settings
 
         from .server_with_ping import with_ping
 
-        async with Client(with_ping(Settings(db=f"sqlite:///{db}", log_level="WARNING"))) as client:
+        async with Client(with_ping(Settings(db=url, log_level="WARNING"))) as client:
             yield client
         return
     if kind == "stdio":
         params = StdioServerParameters(
             command=sys.executable,
-            args=["-m", "bench.server_with_ping", "--transport", "stdio", "--db", f"sqlite:///{db}"],
+            args=["-m", "bench.server_with_ping", "--transport", "stdio", "--db", url],
             env=env,
             cwd=str(REPO),
         )
@@ -83,7 +83,7 @@ async def connect(kind: str, db: Path) -> AsyncIterator[Client]:
             "--port",
             str(port),
             "--db",
-            f"sqlite:///{db}",
+            url,
         ],
         cwd=REPO,
         env=env,
@@ -118,9 +118,9 @@ async def wait_for_port(port: int) -> None:
                 await anyio.sleep(0.05)
 
 
-async def measure(kind: str, repeats: int) -> dict[str, Sample]:
+async def measure(kind: str, repeats: int, synchronous: str) -> dict[str, Sample]:
     with tempfile.TemporaryDirectory() as tmp:
-        async with connect(kind, Path(tmp) / "bench.db") as client:
+        async with connect(kind, f"sqlite:///{Path(tmp) / 'bench.db'}?synchronous={synchronous}") as client:
             next_report = log_error_args(itertools.count())
 
             async def ping() -> None:
@@ -142,10 +142,10 @@ async def measure(kind: str, repeats: int) -> dict[str, Sample]:
             }
 
 
-async def run(transports: list[str], repeats: int) -> str:
+async def run(transports: list[str], repeats: int, synchronous: str) -> str:
     rows = []
     for kind in transports:
-        samples = await measure(kind, repeats)
+        samples = await measure(kind, repeats, synchronous)
         base = samples["ping"].median
         for tool, sample in samples.items():
             ratio = "1.00" if tool == "ping" else f"{sample.median / base:.2f}"
@@ -157,9 +157,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--transports", default="memory,stdio,http")
+    parser.add_argument(
+        "--synchronous", choices=["normal", "full"], default="normal", help="the SQLite store's sync mode"
+    )
     args = parser.parse_args()
-    out = anyio.run(run, args.transports.split(","), args.repeats)
-    print(f"Machine: {machine()}\n\n{out}")
+    out = anyio.run(run, args.transports.split(","), args.repeats, args.synchronous)
+    print(f"Machine: {machine()}; SQLite synchronous={args.synchronous}\n\n{out}")
 
 
 if __name__ == "__main__":

@@ -25,10 +25,24 @@ async def test_an_unknown_scheme_raises_value_error_naming_the_valid_forms(url: 
     assert "hunter2" not in str(refused.value)
 
 
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite://host/x.db", "sqlite:///x.db?mode=ro"])
+@pytest.mark.parametrize(
+    "url", ["sqlite://", "sqlite:///", "sqlite://host/x.db", "sqlite:///?synchronous=full"]
+)
 async def test_a_malformed_sqlite_url_raises_value_error(url: str) -> None:
     with pytest.raises(ValueError, match=r"sqlite:///relative/path\.db"):
         await open_store(url)
+
+
+@pytest.mark.parametrize(
+    "query", ["mode=ro", "synchronous=off", "synchronous=extra", "synchronous=full&cache=shared"]
+)
+async def test_an_unknown_sqlite_url_option_is_refused_naming_the_valid_ones(
+    tmp_path: Path, query: str
+) -> None:
+    with pytest.raises(ValueError, match=r"synchronous=normal .* synchronous=full") as refused:
+        await open_store(f"sqlite:///{tmp_path / 'x.db'}?{query}")
+    assert query in str(refused.value)
+    assert not (tmp_path / "x.db").exists()
 
 
 @pytest.mark.parametrize(
@@ -77,15 +91,25 @@ async def test_a_relative_sqlite_path_is_created_with_its_directory(
     assert (tmp_path / "data" / "nested" / "errors.db").is_file()
 
 
-async def test_sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:
-    store = await open_store(f"sqlite:///{tmp_path / 'x.db'}")
+@pytest.mark.parametrize(
+    ("query", "synchronous"), [("", 1), ("?synchronous=normal", 1), ("?synchronous=FULL", 2)]
+)
+async def test_sqlite_runs_in_wal_mode_with_the_chosen_sync_and_foreign_keys(
+    tmp_path: Path, query: str, synchronous: int
+) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 'x.db'}{query}")
     try:
         writer = store._writer  # type: ignore[attr-defined]
         settings = {}
         for pragma in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
             rows = await writer.execute_fetchall(f"PRAGMA {pragma}")
             settings[pragma] = next(iter(rows))[0]
-        assert settings == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10000}
+        assert settings == {
+            "journal_mode": "wal",
+            "synchronous": synchronous,
+            "foreign_keys": 1,
+            "busy_timeout": 10000,
+        }
     finally:
         await store.close()
 
