@@ -71,6 +71,17 @@ def _bool(raw: str) -> bool:
 def _db_url(raw: str) -> str:
     if not raw.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ValueError("a URL starting with sqlite:/// or postgresql://")
+    if raw.startswith("sqlite://"):
+        from store.sqlite.url import parse_url
+
+        try:
+            parse_url(raw)
+        except ValueError:
+            raise ValueError(
+                "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:, with no "
+                "option but ?synchronous=normal (the default: survives a killed server) or "
+                "?synchronous=full (survives a power cut too)"
+            ) from None
     return raw
 
 
@@ -117,7 +128,7 @@ class Settings:
 
     db: str = _setting(
         default_db_url,
-        "Database URL: sqlite:///path/file.db or postgresql://user@host/db. "
+        "Database URL: sqlite:///path/file.db[?synchronous=full] or postgresql://user@host/db. "
         "Default: a SQLite file in the user's data directory.",
         _db_url,
         secret=True,

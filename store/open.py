@@ -62,5 +62,5 @@ def redact_url(url: str) -> str:
     if any(key.lower() == "password" for key, _ in pairs):
         query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*")
     if netloc == parts.netloc and query == parts.query:
-        return url
+        return str(url)  # a plain str, even for a settings Secret, whose repr hides everything
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -24,11 +24,9 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
-from urllib.parse import parse_qsl
 
 import anyio
 
@@ -39,12 +37,12 @@ from ..records import Decode
 from ..turns import TurnQueue
 from .errors import map_sqlite_errors
 from .thread import ThreadConnection
+from .url import MEMORY, parse_url
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
-MEMORY = ":memory:"
 MIN_VERSION = (3, 35, 0)  # RETURNING
 MINING_LOCK_SUFFIX = "-mining.lock"
 PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys = ON")
@@ -60,36 +58,6 @@ def from_text(text: str) -> datetime:
 
 
 DECODE = Decode(time=from_text, json=json.loads)
-
-
-SYNCHRONOUS = ("normal", "full")
-
-
-@dataclass(frozen=True, slots=True)
-class SqliteUrl:
-    path: str  # a file path, or ``:memory:``
-    synchronous: str  # one of SYNCHRONOUS
-
-
-def parse_url(url: str) -> SqliteUrl:
-    """The parts of ``sqlite:///path.db[?synchronous=normal|full]``; `ValueError` for any other form."""
-    prefix = "sqlite:///"
-    rest = url[len(prefix) :] if url.lower().startswith(prefix) else None
-    rest, _, query = (rest or "").partition("?")
-    if not rest or "#" in rest or "#" in query:
-        raise ValueError(
-            f"SQLite URL must be sqlite:///relative/path.db, sqlite:////absolute/path.db or "
-            f"sqlite:///:memory:, optionally with ?synchronous=full (got {redact_url(url)!r})"
-        )
-    options = dict(parse_qsl(query, keep_blank_values=True))
-    unknown = sorted(set(options) - {"synchronous"})
-    synchronous = options.get("synchronous", "normal").lower()
-    if unknown or synchronous not in SYNCHRONOUS:
-        raise ValueError(
-            f"the only SQLite URL option is synchronous=normal (the default: survives a killed process) "
-            f"or synchronous=full (also survives a power cut) (got {query!r} in {redact_url(url)!r})"
-        )
-    return SqliteUrl(rest if rest == MEMORY else str(Path(rest).expanduser()), synchronous)
 
 
 def database_path(url: str) -> str:
