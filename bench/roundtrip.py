@@ -1,6 +1,7 @@
 """Round trip of each tool against a trivial `ping` on the same server, per transport.
 
     python -m bench.roundtrip [--repeats 200] [--transports memory,stdio,http] [--synchronous full]
+    python -m bench.roundtrip --db postgresql      # a fresh schema on FRACTAL_RMO_TEST_PG, dropped after
 
 Each figure is the median over `repeats` calls with its p10–p90 spread; the overhead column is a
 ratio of medians measured in the same run, on the same connection.
@@ -14,7 +15,6 @@ import itertools
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 from mcp import Client, StdioServerParameters
 
+from .load_http import fresh_database
 from .stats import Sample, machine, table, time_async
 
 REPO = Path(__file__).resolve().parents[1]
@@ -118,34 +119,37 @@ async def wait_for_port(port: int) -> None:
                 await anyio.sleep(0.05)
 
 
-async def measure(kind: str, repeats: int, synchronous: str) -> dict[str, Sample]:
-    with tempfile.TemporaryDirectory() as tmp:
-        async with connect(kind, f"sqlite:///{Path(tmp) / 'bench.db'}?synchronous={synchronous}") as client:
-            next_report = log_error_args(itertools.count())
+async def measure(kind: str, repeats: int, url: str) -> dict[str, Sample]:
+    async with connect(kind, url) as client:
+        next_report = log_error_args(itertools.count())
 
-            async def ping() -> None:
-                result = await client.call_tool("ping", {"x": 1})
-                assert not result.is_error
+        async def ping() -> None:
+            result = await client.call_tool("ping", {"x": 1})
+            assert not result.is_error
 
-            async def log_error() -> None:
-                result = await client.call_tool("log_error", next_report())
-                assert not result.is_error, result.content
+        async def log_error() -> None:
+            result = await client.call_tool("log_error", next_report())
+            assert not result.is_error, result.content
 
-            async def find_patterns() -> None:
-                result = await client.call_tool("find_patterns", {"limit": 20})
-                assert not result.is_error, result.content
+        async def find_patterns() -> None:
+            result = await client.call_tool("find_patterns", {"limit": 20})
+            assert not result.is_error, result.content
 
-            return {
-                "ping": await time_async(ping, repeats=repeats),
-                "log_error": await time_async(log_error, repeats=repeats),
-                "find_patterns": await time_async(find_patterns, repeats=repeats),
-            }
+        return {
+            "ping": await time_async(ping, repeats=repeats),
+            "log_error": await time_async(log_error, repeats=repeats),
+            "find_patterns": await time_async(find_patterns, repeats=repeats),
+        }
 
 
-async def run(transports: list[str], repeats: int, synchronous: str) -> str:
+def run(transports: list[str], repeats: int, db: str, synchronous: str) -> str:
     rows = []
     for kind in transports:
-        samples = await measure(kind, repeats, synchronous)
+        # A fresh store per transport, so each starts from the same empty state.
+        with fresh_database(db) as url:
+            if db == "sqlite":
+                url += f"?synchronous={synchronous}"
+            samples = anyio.run(measure, kind, repeats, url)
         base = samples["ping"].median
         for tool, sample in samples.items():
             ratio = "1.00" if tool == "ping" else f"{sample.median / base:.2f}"
@@ -157,12 +161,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--transports", default="memory,stdio,http")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite", help="store backend")
     parser.add_argument(
         "--synchronous", choices=["normal", "full"], default="normal", help="the SQLite store's sync mode"
     )
     args = parser.parse_args()
-    out = anyio.run(run, args.transports.split(","), args.repeats, args.synchronous)
-    print(f"Machine: {machine()}; SQLite synchronous={args.synchronous}\n\n{out}")
+    out = run(args.transports.split(","), args.repeats, args.db, args.synchronous)
+    store = f"SQLite synchronous={args.synchronous}" if args.db == "sqlite" else "PostgreSQL"
+    print(f"Machine: {machine()}; {store}\n\n{out}")
 
 
 if __name__ == "__main__":
