@@ -127,6 +127,10 @@ async def measure(kind: str, repeats: int, url: str) -> dict[str, Sample]:
             result = await client.call_tool("ping", {"x": 1})
             assert not result.is_error
 
+        async def log_error_shape() -> None:
+            result = await client.call_tool("log_error_shape", next_report())
+            assert not result.is_error, result.content
+
         async def log_error() -> None:
             result = await client.call_tool("log_error", next_report())
             assert not result.is_error, result.content
@@ -137,6 +141,7 @@ async def measure(kind: str, repeats: int, url: str) -> dict[str, Sample]:
 
         return {
             "ping": await time_async(ping, repeats=repeats),
+            "log_error_shape": await time_async(log_error_shape, repeats=repeats),
             "log_error": await time_async(log_error, repeats=repeats),
             "find_patterns": await time_async(find_patterns, repeats=repeats),
         }

@@ -1,14 +1,23 @@
-"""The real server plus a trivial `ping` tool, so round trips can be compared on one server."""
+"""The real server plus two tools that do no work, so round trips can be compared on one server.
+
+`ping` is the trivial call. `log_error_shape` takes log_error's arguments and answers in
+log_error's shape without analysing or storing anything: what the MCP layer alone charges for a
+call of that size (argument validation, the answer's serialisation and the client's schema check),
+the least any log_error could cost.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import anyio
+from mcp.server.mcpserver import Context
 
+from server.adapters import flat_arguments
 from server.app import build_server
 from server.settings import Settings
 from server.transports import serve
+from tools.log_error import ErrorReport, LoggedError
 
 
 def with_ping(settings: Settings):  # type: ignore[no-untyped-def]
@@ -19,6 +28,22 @@ def with_ping(settings: Settings):  # type: ignore[no-untyped-def]
         """Return x: the cheapest possible tool call."""
         return x
 
+    async def log_error_shape(report: ErrorReport, ctx: Context) -> LoggedError:
+        """Answer like log_error, from the report alone: nothing analysed, nothing stored."""
+        return LoggedError(
+            error_id="e-1",
+            fingerprint="v1:" + "0" * 20,
+            category="runtime",
+            error_type=report.error_type,
+            title=report.message[:80],
+            pattern_id="p-1",
+            pattern_title=report.message[:80],
+            pattern_frequency=1,
+            pattern_status="emerging",
+            new_pattern=False,
+        )
+
+    mcp.tool(name="log_error_shape")(flat_arguments(ErrorReport, log_error_shape, LoggedError))
     return mcp
 
 
