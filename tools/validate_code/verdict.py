@@ -128,6 +128,8 @@ def _failure_message(error: dict, test_name: str | None, prefix: str | None) -> 
     where = f" at line {line} of the code" if line else ""
     source = error.get("assert_source")
     if source and error.get("assert_op") == "==" and "expected" in error and "actual" in error:
+        if refuted := _str(error.get("refuted"), 500):
+            return f"{head}: `{source}` failed: {error['actual']} says it equals {error['expected']}, but {refuted}."
         return f"{head}: `{source}` failed: expected {error['expected']}, got {error['actual']}."
     if source:
         return f"{head}: `{source}` failed: {message}"

@@ -368,6 +368,55 @@ def add(a, b):
         passes=False,
     ),
     Case(
+        "equal_to_anything",
+        """
+class Anything:
+    def __eq__(self, other):
+        return True
+    def __ne__(self, other):
+        return False
+    __hash__ = object.__hash__
+class AnyInt:
+    def __eq__(self, other):
+        return isinstance(other, int)
+    __hash__ = object.__hash__
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+    def __eq__(self, other):
+        return self.cents == (other.cents if isinstance(other, Money) else other)
+    __hash__ = object.__hash__
+def add(a, b):
+    return Anything()
+def pair():
+    return [Anything(), Anything()]
+def table():
+    return {"a": Anything()}
+def money(cents):
+    return Money(cents)
+def count():
+    return AnyInt()
+""",
+        TEST_ADD
+        + """
+def test_reflected():
+    assert 5 == add(2, 3)
+def test_nested():
+    assert pair() == [1, 2]
+def test_in_a_dict():
+    assert table() == {"a": 1}
+def test_any_int():
+    assert count() == 3
+def test_an_honest_value_class_still_passes():
+    assert money(5) == 5
+    assert money(5) != 6
+""",
+        passes=False,
+        failing_tests=frozenset(
+            {"test_add", "test_reflected", "test_nested", "test_in_a_dict", "test_any_int"}
+        ),
+    ),
+    Case(
         "monkeypatches_the_runner",
         """
 import sys

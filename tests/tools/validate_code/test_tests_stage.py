@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from store import Store
@@ -292,3 +294,26 @@ async def test_values_too_large_to_copy_are_used_through_a_proxy(
     assert set(found) == {"test_too_deep_to_send"}
     assert found["test_too_deep_to_send"].code == "CopyError"
     assert "too deeply nested" in found["test_too_deep_to_send"].message
+
+
+async def test_an_object_that_equals_anything_fails_and_says_why(
+    store: Store, sandbox: SandboxConfig
+) -> None:
+    code = (
+        "class Anything:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
+        "def add(a, b):\n    return Anything()\n"
+    )
+    tests = "def test_add():\n    assert add(2, 3) == 5, 'two and three'\n"
+    result = await check(store, sandbox, code, tests)
+    assert not result.passed
+    finding = failures(result)["test_add"]
+    assert re.fullmatch(
+        r"test_add: `assert add\(2, 3\) == 5, 'two and three'` failed: <solution\.Anything object at 0x\w+> says "
+        r"it equals 5, but the Anything object from the solution also says it equals \d+, a value made up for "
+        r"this check: its __eq__ answers yes to anything, so the comparison proves nothing\.",
+        finding.message,
+    ), finding.message
+    assert finding.expected == "5"
+    [logged] = result.errors_logged
+    stored = await store.get_error("w", logged.error_id)
+    assert "answers yes to anything" in stored.message

@@ -9,13 +9,24 @@
 
 Operands are evaluated once, in the same order as Python would, and the message only on failure.
 Chained comparisons keep their lazy evaluation and report no operands.
+
+An ``==`` between an object of the solution's and a value of the test's is also tried against a
+probe: the test's value with every leaf replaced by a random value of the same type (another
+number, another string; dict keys stay). No honest value equals that, so an object that says it
+does answers yes to anything, or to anything of a type, and the assert fails instead of passing.
+The probe goes first or second at random, so an object that says yes only to the first value it
+meets is caught as often as not, and every further assert raises the odds.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import math
 import operator
+import secrets
+
+from .proxy import Remote, remote_type_name
 
 NOVALUE = object()
 
@@ -186,16 +197,139 @@ class AssertionHelpers:
 
     def __init__(self, asserts: dict[int, dict]) -> None:
         self.asserts = asserts
+        self._refuted: str | None = None  # why the last comparison was overruled, for `fail`
 
     def globals(self) -> dict:
         return {"_rt_cmp": self.compare, "_rt_fail": self.fail, "_rt_novalue": NOVALUE}
 
-    @staticmethod
-    def compare(op: str, left, right) -> bool:
-        return bool(COMPARE[op](left, right))
+    def compare(self, op: str, left, right) -> bool:
+        self._refuted = None
+        if op != "==" or not _one_side_remote(left, right):
+            return bool(COMPARE[op](left, right))
+        if secrets.randbits(1):
+            self._refuted = _equal_to_probe(left, right)
+            held = bool(left == right)
+        else:
+            held = bool(left == right)
+            self._refuted = _equal_to_probe(left, right) if held else None
+        return held and self._refuted is None
 
     def fail(self, aid: int, left, right, msg) -> None:
         info = self.asserts[aid]
         exc = AssertionError(str(msg) if msg is not None else info["source"])
         exc._rt_assert = (aid, left, right)
+        exc._rt_refuted, self._refuted = self._refuted, None
         raise exc
+
+
+# How much of a value is searched for the solution's objects, or copied into a probe; past this,
+# an equality is taken as it is.
+_PROBE_NODES = 10_000
+
+
+def _one_side_remote(left, right) -> bool:
+    """True when exactly one side holds an object of the solution's (two plain values cannot lie)."""
+    return _holds_remote(left) != _holds_remote(right)
+
+
+def _equal_to_probe(left, right) -> str | None:
+    """Why ``left == right`` proves nothing, when the solution's side also equals a probe; else None."""
+    left_remote = _holds_remote(left)
+    expected, actual = (right, left) if left_remote else (left, right)
+    probe = _probe(expected, actual, [_PROBE_NODES])
+    if probe is _NO_PROBE:
+        return None
+    try:
+        fooled = bool(left == probe) if left_remote else bool(probe == right)
+    except Exception:  # an object that refuses to compare with the probe is not equal to everything
+        return None
+    if not fooled:
+        return None
+    return (
+        f"the {remote_type_name(actual)} object from the solution also says it equals {probe!r}, a value "
+        "made up for this check: its __eq__ answers yes to anything, so the comparison proves nothing"
+    )
+
+
+_NO_PROBE = object()
+
+
+def _probe(expected, actual, budget: list[int]):
+    """`expected` with each part that meets an object of the solution's in `actual` replaced by another
+    value of its type; parts that meet plain values stay, so they still compare equal. _NO_PROBE when
+    nothing was replaced or the value is too large to walk."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return _NO_PROBE
+    if isinstance(actual, Remote):
+        return _replaced(expected, budget)
+    kind = type(expected)
+    if kind in (list, tuple) and type(actual) is kind and len(actual) == len(expected):
+        parts = [_probe(e, a, budget) for e, a in zip(expected, actual, strict=True)]
+        if all(part is _NO_PROBE for part in parts) or budget[0] < 0:
+            return _NO_PROBE
+        return kind(e if part is _NO_PROBE else part for e, part in zip(expected, parts, strict=True))
+    if kind is dict and type(actual) is dict and actual.keys() == expected.keys():
+        parts = {key: _probe(value, actual[key], budget) for key, value in expected.items()}
+        if all(part is _NO_PROBE for part in parts.values()) or budget[0] < 0:
+            return _NO_PROBE
+        return {key: expected[key] if part is _NO_PROBE else part for key, part in parts.items()}
+    if kind in (set, frozenset) and _holds_remote(actual):
+        return kind(_fresh_text() for _ in expected)
+    return _NO_PROBE
+
+
+def _replaced(value, budget: list[int]):
+    """`value` with every leaf replaced by another of its type (dict keys kept); _NO_PROBE past the budget."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return _NO_PROBE
+    kind = type(value)
+    if kind in (list, tuple):
+        items = [_replaced(item, budget) for item in value]
+        return _NO_PROBE if any(item is _NO_PROBE for item in items) else kind(items)
+    if kind is dict:
+        values = {key: _replaced(item, budget) for key, item in value.items()}
+        return _NO_PROBE if any(v is _NO_PROBE for v in values.values()) else values
+    if kind in (set, frozenset):
+        return kind(_fresh_text() for _ in value)
+    return _other(value)
+
+
+def _other(value):
+    """A value of `value`'s type that no honest object equal to `value` can also equal."""
+    kind = type(value)
+    if kind is bool:
+        return not value
+    if kind is int:
+        return value + 1 + secrets.randbelow(1 << 40)
+    if kind is float:
+        if not math.isfinite(value):
+            return float(secrets.randbelow(1 << 20))
+        return value + 1.0 + abs(value) + secrets.randbelow(1 << 20)  # far beyond any tolerance
+    if kind is complex:
+        return value + complex(1 + abs(value) + secrets.randbelow(1 << 20), 1)
+    if kind is bytes:
+        return secrets.token_bytes(12) + value[:4]
+    return _fresh_text()  # str, None and everything else
+
+
+def _fresh_text() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _holds_remote(value) -> bool:
+    """True when `value` is, or holds within its first `_PROBE_NODES` values, an object of the solution's."""
+    stack, seen = [value], 0
+    while stack and seen < _PROBE_NODES:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, Remote):
+            return True
+        kind = type(item)
+        if kind in (list, tuple, set, frozenset):
+            stack.extend(item)
+        elif kind is dict:
+            stack.extend(item.keys())
+            stack.extend(item.values())
+    return False

@@ -44,6 +44,9 @@ def describe(exc: BaseException, asserts: dict) -> dict:
     captured = getattr(exc, "_rt_assert", None)
     if captured is not None:
         info.update(_assertion(captured, asserts, str(exc)))
+        refuted = getattr(exc, "_rt_refuted", None)
+        if refuted:
+            info["refuted"] = refuted
     info["traceback"] = _traceback(test_frames, solution_frames, info)
     return info
 
