@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tools.validate_code.runtime.asserts import AssertionHelpers
 from tools.validate_code.runtime.proxy import OPS, Remote
@@ -146,3 +148,46 @@ def test_the_failure_message_carries_the_refutation() -> None:
         helpers.fail(1, remote(Anything()), 5, None)
     assert "answers yes to anything" in caught.value._rt_refuted
     assert helpers._refuted is None
+
+
+class Holder:
+    """An honest wrapper: equal to exactly what its value equals."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == other
+
+    __hash__ = object.__hash__
+
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.binary(max_size=20)
+    | st.complex_numbers(allow_nan=False)
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(VALUES)
+def test_an_honest_object_equal_to_the_expected_value_is_never_refuted(value: object) -> None:
+    assert compare(remote(Holder(value)), value) == (True, None)
+    assert compare(value, remote(Holder(value))) == (True, None)
+
+
+@given(st.lists(SCALARS, min_size=1, max_size=6))
+def test_honest_objects_inside_a_list_are_never_refuted(values: list) -> None:
+    assert compare([remote(Holder(v)) for v in values], values) == (True, None)

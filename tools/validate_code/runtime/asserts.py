@@ -236,7 +236,10 @@ def _equal_to_probe(left, right) -> str | None:
     """Why ``left == right`` proves nothing, when the solution's side also equals a probe; else None."""
     left_remote = _holds_remote(left)
     expected, actual = (right, left) if left_remote else (left, right)
-    probe = _probe(expected, actual, [_PROBE_NODES])
+    try:
+        probe = _probe(expected, actual, [_PROBE_NODES])
+    except (RecursionError, OverflowError, ValueError):  # too deep or odd a value to copy: take == as it is
+        return None
     if probe is _NO_PROBE:
         return None
     try:
@@ -285,6 +288,9 @@ def _replaced(value, budget: list[int]):
     if budget[0] < 0:
         return _NO_PROBE
     kind = type(value)
+    if kind in (list, tuple, dict, set, frozenset) and not value:
+        # Nothing inside to replace: an empty container's probe is one holding something.
+        return {_fresh_text(): _fresh_text()} if kind is dict else kind([_fresh_text()])
     if kind in (list, tuple):
         items = [_replaced(item, budget) for item in value]
         return _NO_PROBE if any(item is _NO_PROBE for item in items) else kind(items)
@@ -308,7 +314,7 @@ def _other(value):
             return float(secrets.randbelow(1 << 20))
         return value + 1.0 + abs(value) + secrets.randbelow(1 << 20)  # far beyond any tolerance
     if kind is complex:
-        return value + complex(1 + abs(value) + secrets.randbelow(1 << 20), 1)
+        return complex(_other(value.real), _other(value.imag))
     if kind is bytes:
         return secrets.token_bytes(12) + value[:4]
     return _fresh_text()  # str, None and everything else
