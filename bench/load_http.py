@@ -217,7 +217,9 @@ def server_process(db: str, token: str, workspace: str = "load") -> Iterator[str
         FRACTAL_RMO_DB=db,
         FRACTAL_RMO_TOKENS=f"{token}={workspace}",
         FRACTAL_RMO_LOG_LEVEL="ERROR",
-        FRACTAL_RMO_RATE_LIMIT_PER_MINUTE="0",  # measuring the server, not the limiter
+        # Measuring the server, not the limiters: neither the tool-call nor the HTTP request limit.
+        FRACTAL_RMO_RATE_LIMIT_PER_MINUTE="0",
+        FRACTAL_RMO_HTTP_RATE_LIMIT_PER_MINUTE="0",
     )
     with tempfile.TemporaryFile() as log:
         yield from _serve(env, port, log)
