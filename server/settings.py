@@ -72,16 +72,12 @@ def _db_url(raw: str) -> str:
     if not raw.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ValueError("a URL starting with sqlite:/// or postgresql://")
     if raw.startswith("sqlite://"):
-        from store.sqlite.url import parse_url
+        from store.sqlite.url import VALID_FORMS, parse_url
 
         try:
             parse_url(raw)
         except ValueError:
-            raise ValueError(
-                "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:, with no "
-                "option but ?synchronous=normal (the default: survives a killed server) or "
-                "?synchronous=full (survives a power cut too)"
-            ) from None
+            raise ValueError(VALID_FORMS) from None
     return raw
 
 

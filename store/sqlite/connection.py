@@ -60,11 +60,6 @@ def from_text(text: str) -> datetime:
 DECODE = Decode(time=from_text, json=json.loads)
 
 
-def database_path(url: str) -> str:
-    """The file path (or ``:memory:``) of a ``sqlite:///`` URL; `ValueError` for any other form."""
-    return parse_url(url).path
-
-
 def split_statements(script: str) -> list[str]:
     """The statements of a migration script, split where SQLite itself sees a statement end."""
     statements, current = [], ""
@@ -91,7 +86,7 @@ class SqliteBase:
         self._closed = False
         # Mining turns (mining.py): this process's queue per workspace, and the file other processes lock.
         self._mining_queue = TurnQueue()
-        path = database_path(url)
+        path = parse_url(url).path
         self._mining_lock_path = None if path == MEMORY else f"{Path(path).resolve()}{MINING_LOCK_SUFFIX}"
 
     @classmethod

@@ -1,6 +1,6 @@
 """The SQLite database URL: ``sqlite:///path.db[?synchronous=normal|full]``.
 
-Kept free of driver imports so settings can check a URL at start-up, before anything is opened.
+Apart from the connection code, so settings can check a URL at start-up, before anything is opened.
 """
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ from ..open import redact_url
 
 MEMORY = ":memory:"
 SYNCHRONOUS = ("normal", "full")
+VALID_FORMS = (
+    "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:, with no option but "
+    "?synchronous=normal (the default: survives a killed server) or ?synchronous=full (survives a "
+    "power cut too)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,18 +30,10 @@ def parse_url(url: str) -> SqliteUrl:
     """The parts of a ``sqlite:///`` URL; `ValueError` naming the valid forms for anything else."""
     url = str(url)  # a settings Secret would show as *** in the message
     prefix = "sqlite:///"
-    rest = url[len(prefix) :] if url.lower().startswith(prefix) else None
-    rest, _, query = (rest or "").partition("?")
-    if not rest or "#" in rest or "#" in query:
-        raise ValueError(
-            f"SQLite URL must be sqlite:///relative/path.db, sqlite:////absolute/path.db or "
-            f"sqlite:///:memory:, optionally with ?synchronous=full (got {redact_url(url)!r})"
-        )
+    rest = url[len(prefix) :] if url.lower().startswith(prefix) else ""
+    rest, _, query = rest.partition("?")
     options = dict(parse_qsl(query, keep_blank_values=True))
     synchronous = options.pop("synchronous", "normal").lower()
-    if options or synchronous not in SYNCHRONOUS:
-        raise ValueError(
-            "the only SQLite URL option is synchronous=normal (the default: survives a killed process) "
-            f"or synchronous=full (also survives a power cut) (got {query!r} in {redact_url(url)!r})"
-        )
+    if not rest or "#" in url or options or synchronous not in SYNCHRONOUS:
+        raise ValueError(f"SQLite URL must be {VALID_FORMS} (got {redact_url(url)!r})")
     return SqliteUrl(rest if rest == MEMORY else str(Path(rest).expanduser()), synchronous)
