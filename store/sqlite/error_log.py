@@ -206,11 +206,7 @@ def _add_batch(
             ],
         )  # fmt: skip
 
-    group_tasks = batch.group_tasks()
-    new_group_tasks: Counter[str] = Counter()
-    if group_tasks:
-        rows = fetch_all_sync(conn, INSERT_GROUP_TASKS, (workspace, json_list(group_tasks)))
-        new_group_tasks.update(row[0] for row in rows)
+    new_group_tasks = _new_pairs(conn, INSERT_GROUP_TASKS, workspace, batch.group_tasks())
     conn.executemany(
         UPDATE_GROUP,
         [
@@ -221,10 +217,7 @@ def _add_batch(
 
     tallies = batch.pattern_tallies(pattern_of)
     pattern_tasks = [(key, task) for key, tally in tallies.items() for task in sorted(tally.task_keys)]
-    new_pattern_tasks: Counter[int] = Counter()
-    if pattern_tasks:
-        rows = fetch_all_sync(conn, INSERT_PATTERN_TASKS, (workspace, json_list(pattern_tasks)))
-        new_pattern_tasks.update(row[0] for row in rows)
+    new_pattern_tasks = _new_pairs(conn, INSERT_PATTERN_TASKS, workspace, pattern_tasks)
     conn.executemany(
         UPDATE_PATTERN,
         [
@@ -239,6 +232,13 @@ def _add_batch(
         bump_library_sync(conn, workspace)
     added = batch.results(error_keys, pattern_of, set(fresh))
     return _with_patterns(conn, added, list(tallies))
+
+
+def _new_pairs(conn: sqlite3.Connection, insert: str, workspace: str, pairs: Sequence[tuple]) -> Counter:
+    """Insert (group or pattern, task) pairs; how many were new per group or pattern: its distinct_tasks increment."""
+    if not pairs:
+        return Counter()
+    return Counter(row[0] for row in fetch_all_sync(conn, insert, (workspace, json_list(pairs))))
 
 
 def _with_patterns(conn: sqlite3.Connection, added: list[AddedError], keys: list[int]) -> list[AddedError]:
