@@ -197,21 +197,28 @@ class AssertionHelpers:
 
     def __init__(self, asserts: dict[int, dict]) -> None:
         self.asserts = asserts
-        self._refuted: str | None = None  # why the last comparison was overruled, for `fail`
+        # The last `==` overruled by a probe, for `fail`: (the solution's type, the probe it also equalled).
+        self._refuted: tuple[str, object] | None = None
 
     def globals(self) -> dict:
         return {"_rt_cmp": self.compare, "_rt_fail": self.fail, "_rt_novalue": NOVALUE}
 
     def compare(self, op: str, left, right) -> bool:
         self._refuted = None
-        if op != "==" or not _one_side_remote(left, right):
+        if op != "==":
             return bool(COMPARE[op](left, right))
+        # Two plain values cannot lie, and two of the solution's leave no honest side to probe with.
+        in_left, in_right = _remote_in(left), _remote_in(right)
+        if (in_left is None) == (in_right is None):
+            return bool(left == right)
+        suspect = in_left if in_left is not None else in_right
         if secrets.randbits(1):
-            self._refuted = _equal_to_probe(left, right)
+            self._refuted = _equal_to_probe(left, right, suspect, left_is_solutions=in_left is not None)
             held = bool(left == right)
         else:
             held = bool(left == right)
-            self._refuted = _equal_to_probe(left, right) if held else None
+            if held:
+                self._refuted = _equal_to_probe(left, right, suspect, left_is_solutions=in_left is not None)
         return held and self._refuted is None
 
     def fail(self, aid: int, left, right, msg) -> None:
@@ -227,15 +234,9 @@ class AssertionHelpers:
 _PROBE_NODES = 10_000
 
 
-def _one_side_remote(left, right) -> bool:
-    """True when exactly one side holds an object of the solution's (two plain values cannot lie)."""
-    return _holds_remote(left) != _holds_remote(right)
-
-
-def _equal_to_probe(left, right) -> str | None:
-    """Why ``left == right`` proves nothing, when the solution's side also equals a probe; else None."""
-    left_remote = _holds_remote(left)
-    expected, actual = (right, left) if left_remote else (left, right)
+def _equal_to_probe(left, right, suspect: Remote, *, left_is_solutions: bool) -> tuple[str, object] | None:
+    """(the suspect's type, the probe) when the solution's side of ``left == right`` also equals a probe."""
+    expected, actual = (right, left) if left_is_solutions else (left, right)
     try:
         probe = _probe(expected, actual, [_PROBE_NODES])
     except (RecursionError, OverflowError, ValueError):  # too deep or odd a value to copy: take == as it is
@@ -243,15 +244,10 @@ def _equal_to_probe(left, right) -> str | None:
     if probe is _NO_PROBE:
         return None
     try:
-        fooled = bool(left == probe) if left_remote else bool(probe == right)
+        fooled = bool(left == probe) if left_is_solutions else bool(probe == right)
     except Exception:  # an object that refuses to compare with the probe is not equal to everything
         return None
-    if not fooled:
-        return None
-    return (
-        f"the {remote_type_name(actual)} object from the solution also says it equals {probe!r}, a value "
-        "made up for this check: its __eq__ answers yes to anything, so the comparison proves nothing"
-    )
+    return (remote_type_name(suspect), probe) if fooled else None
 
 
 _NO_PROBE = object()
@@ -277,7 +273,7 @@ def _probe(expected, actual, budget: list[int]):
         if all(part is _NO_PROBE for part in parts.values()) or budget[0] < 0:
             return _NO_PROBE
         return {key: expected[key] if part is _NO_PROBE else part for key, part in parts.items()}
-    if kind in (set, frozenset) and _holds_remote(actual):
+    if kind in (set, frozenset) and _remote_in(actual) is not None:
         return kind(_fresh_text() for _ in expected)
     return _NO_PROBE
 
@@ -324,18 +320,20 @@ def _fresh_text() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _holds_remote(value) -> bool:
-    """True when `value` is, or holds within its first `_PROBE_NODES` values, an object of the solution's."""
+def _remote_in(value) -> Remote | None:
+    """`value`, or the first object of the solution's within its first `_PROBE_NODES` values, or None.
+
+    Tested with ``is None`` only: a proxy's truth value is a call into the solution."""
     stack, seen = [value], 0
     while stack and seen < _PROBE_NODES:
         item = stack.pop()
         seen += 1
         if isinstance(item, Remote):
-            return True
+            return item
         kind = type(item)
         if kind in (list, tuple, set, frozenset):
             stack.extend(item)
         elif kind is dict:
             stack.extend(item.keys())
             stack.extend(item.values())
-    return False
+    return None

@@ -45,8 +45,12 @@ def describe(exc: BaseException, asserts: dict) -> dict:
     if captured is not None:
         info.update(_assertion(captured, asserts, str(exc)))
         refuted = getattr(exc, "_rt_refuted", None)
-        if refuted:
-            info["refuted"] = refuted
+        if refuted is not None:
+            type_name, probe = refuted
+            info["refuted"] = (
+                f"the {type_name} object from the solution also says it equals {safe_repr(probe)}, a value "
+                "made up for this check: its __eq__ answers yes to anything, so the comparison proves nothing"
+            )
     info["traceback"] = _traceback(test_frames, solution_frames, info)
     return info
 
